@@ -1,1 +1,59 @@
-fn main() {}
+//! Lampboard's task runner, `cargo xtask <command>`: one place for setup, the
+//! dev server, the whole test suite and the size report, so the README needs
+//! two commands and CI runs exactly what a developer runs.
+
+mod dev;
+mod setup;
+mod size;
+mod steps;
+mod test;
+mod versions;
+mod workspace;
+
+use std::process::ExitCode;
+
+use steps::Steps;
+use workspace::Workspace;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+  setup   install every tool the other commands need (idempotent)
+  dev     setup, then serve the app at http://127.0.0.1:8080/
+  test    setup, then fmt, clippy (native + wasm32), native tests, browser tests, release build
+  size    release build, then every dist file's raw, gzip -9 and brotli size";
+
+fn main() -> ExitCode {
+    let command = std::env::args().nth(1).unwrap_or_default();
+    let ws = Workspace::locate();
+    ws.prepare_path();
+    let mut steps = Steps::default();
+    let result = match command.as_str() {
+        "setup" => setup::setup(&ws, &mut steps),
+        "dev" => dev::dev(&ws, &mut steps),
+        "test" => test::test(&ws, &mut steps),
+        "size" => steps.run("size report", |_| size::build_and_report(&ws.root).map(|_| ())),
+        "" | "help" | "-h" | "--help" => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        other => {
+            eprintln!("unknown command `{other}`\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    println!();
+    for r in &steps.records {
+        println!("  {:<44} {:>6} {}", r.name, if r.ok { "ok" } else { "FAILED" }, steps::human(r.took));
+    }
+    let code = match &result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failed) => {
+            println!("xtask {command}: {failed}");
+            ExitCode::FAILURE
+        }
+    };
+    if command == "test" {
+        println!("{}", steps.summary_line());
+    }
+    code
+}

@@ -1,0 +1,164 @@
+//! `cargo xtask setup`: installs what the other commands need, idempotently.
+//! Every tool is checked first and skipped when it is already there at the
+//! right version, so running setup twice costs a few seconds.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::steps::{capture, run, Steps, StepFailed};
+use crate::versions::{first_version, locked_version};
+use crate::workspace::Workspace;
+
+/// trunk's newest release that builds with this machine's rustc.
+pub const TRUNK_VERSION: &str = "0.21.14";
+/// The wasm-pack release verified to drive headless Chromium here.
+pub const WASM_PACK_VERSION: &str = "0.15.1";
+/// wasm-opt must be binaryen 132 (Debian's 108 breaks the app).
+pub const WASM_OPT_VERSION: &str = "132";
+/// Debian packages: the browser and its driver for tests, the broker for tests and dev.
+pub const APT_PACKAGES: &[&str] = &["chromium", "chromium-driver", "mosquitto", "mosquitto-clients"];
+
+/// What to tell a user whose machine setup cannot change by itself.
+pub const MANUAL_STEPS: &str = "\
+Install these by hand, then run the command again:
+  rustup target add wasm32-unknown-unknown
+  cargo install --locked trunk --version 0.21.14
+  cargo install wasm-bindgen-cli --version <the wasm-bindgen version in Cargo.lock>
+  cargo install --locked wasm-pack --version 0.15.1
+  npm ci                      # binaryen 132 into node_modules/.bin
+  Debian/Ubuntu: sudo apt-get install chromium chromium-driver mosquitto mosquitto-clients
+  macOS (Homebrew): brew install --cask chromium && brew install chromedriver mosquitto
+  Other Linux: your distribution's chromium, chromedriver and mosquitto packages
+(see README.md, 'Manual setup').";
+
+/// Runs every setup step; each one is skipped when already satisfied.
+pub fn setup(ws: &Workspace, steps: &mut Steps) -> Result<(), StepFailed> {
+    steps.run("wasm32 target", |_| wasm32_target())?;
+    steps.run("apt packages", |_| apt_packages(APT_PACKAGES))?;
+    steps.run("npm devDependencies (binaryen 132)", |_| npm_tools(ws))?;
+    steps.run(&format!("trunk {TRUNK_VERSION}"), |_| {
+        cargo_tool("trunk", "trunk", TRUNK_VERSION, true)
+    })?;
+    let bindgen = locked_version(&ws.read("Cargo.lock")?, "wasm-bindgen")
+        .ok_or_else(|| StepFailed {
+            step: "wasm-bindgen-cli".into(),
+            why: "Cargo.lock names no wasm-bindgen version".into(),
+        })?;
+    steps.run(&format!("wasm-bindgen-cli {bindgen}"), |_| {
+        check_trunk_pin(ws, &bindgen)?;
+        // Its own lock pins a crate version the registry lacks: no --locked.
+        cargo_tool("wasm-bindgen", "wasm-bindgen-cli", &bindgen, false)?;
+        match tool_version("wasm-bindgen-test-runner") {
+            Some(v) if v == bindgen => Ok(()),
+            other => Err(format!(
+                "wasm-bindgen-test-runner is {other:?}, expected {bindgen}: reinstall wasm-bindgen-cli"
+            )),
+        }
+    })?;
+    steps.run(&format!("wasm-pack {WASM_PACK_VERSION}"), |_| {
+        cargo_tool("wasm-pack", "wasm-pack", WASM_PACK_VERSION, true)
+    })?;
+    Ok(())
+}
+
+/// The version a tool reports with `--version`, or None when it is missing.
+pub fn tool_version(bin: &str) -> Option<String> {
+    capture(Command::new(bin).arg("--version")).and_then(|out| first_version(&out))
+}
+
+fn wasm32_target() -> Result<(), String> {
+    let installed = capture(Command::new("rustup").args(["target", "list", "--installed"]))
+        .ok_or("rustup is missing: install Rust through https://rustup.rs")?;
+    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        println!("    already installed");
+        return Ok(());
+    }
+    run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+/// Whether a Debian package is installed, through dpkg's own database.
+pub fn apt_installed(package: &str) -> bool {
+    capture(Command::new("dpkg-query").args(["-W", "-f=${Status}", package]))
+        .is_some_and(|s| s.contains("install ok installed"))
+}
+
+fn apt_packages(packages: &[&str]) -> Result<(), String> {
+    let mut missing: Vec<&str> = packages.iter().copied().filter(|p| !apt_installed(p)).collect();
+    if tool_version("npm").is_none() {
+        missing.extend(["nodejs", "npm"]);
+    }
+    if missing.is_empty() {
+        println!("    already installed: {}", packages.join(", "));
+        return Ok(());
+    }
+    if !Path::new("/etc/debian_version").exists() {
+        return Err(format!(
+            "missing {} and this is not Debian or Ubuntu.\n{MANUAL_STEPS}",
+            missing.join(", ")
+        ));
+    }
+    let root = capture(Command::new("id").arg("-u")).is_some_and(|s| s.trim() == "0");
+    if !root {
+        return Err(format!(
+            "missing {} and installing needs root: run `sudo apt-get install {}`.\n{MANUAL_STEPS}",
+            missing.join(", "),
+            missing.join(" ")
+        ));
+    }
+    println!("    installing {}", missing.join(", "));
+    run(Command::new("apt-get").args(["update", "-q"]))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-q", "--no-install-recommends"])
+        .args(&missing)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+fn npm_tools(ws: &Workspace) -> Result<(), String> {
+    let wasm_opt = ws.root.join("node_modules/.bin/wasm-opt");
+    let have = capture(Command::new(&wasm_opt).arg("--version")).and_then(|s| first_version(&s));
+    if have.as_deref() == Some(WASM_OPT_VERSION) {
+        println!("    wasm-opt {WASM_OPT_VERSION} already in node_modules");
+        return Ok(());
+    }
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(&ws.root))?;
+    let have = capture(Command::new(&wasm_opt).arg("--version")).and_then(|s| first_version(&s));
+    match have.as_deref() {
+        Some(WASM_OPT_VERSION) => Ok(()),
+        other => Err(format!("after npm ci, wasm-opt is {other:?}, expected {WASM_OPT_VERSION}")),
+    }
+}
+
+fn cargo_tool(bin: &str, krate: &str, version: &str, locked: bool) -> Result<(), String> {
+    let have = tool_version(bin);
+    if have.as_deref() == Some(version) {
+        println!("    {bin} {version} already installed");
+        return Ok(());
+    }
+    println!("    {bin}: have {have:?}, want {version}: installing (this takes minutes)");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.args(["install", krate, "--version", version, "--force"]);
+    if locked {
+        cmd.arg("--locked");
+    }
+    run(&mut cmd)?;
+    match tool_version(bin) {
+        Some(v) if v == version => Ok(()),
+        other => Err(format!(
+            "installed {krate} {version} but `{bin} --version` says {other:?}: is ~/.cargo/bin on PATH?"
+        )),
+    }
+}
+
+/// Trunk.toml must name the same wasm-bindgen as Cargo.lock, or trunk fails offline.
+fn check_trunk_pin(ws: &Workspace, bindgen: &str) -> Result<(), String> {
+    let trunk_toml = ws.read("Trunk.toml").map_err(|e| e.why)?;
+    let wanted = format!("wasm_bindgen = \"{bindgen}\"");
+    if trunk_toml.lines().any(|l| l.trim() == wanted) {
+        Ok(())
+    } else {
+        Err(format!("Trunk.toml must say `{wanted}` to match Cargo.lock"))
+    }
+}

@@ -1,0 +1,55 @@
+//! `cargo xtask test`: every check CI runs, in the order that fails fastest.
+
+use std::process::Command;
+
+use crate::setup::setup;
+use crate::steps::{run, run_counted, StepFailed, Steps};
+use crate::workspace::Workspace;
+
+/// Setup, then format, lints (native and wasm32), native tests, browser tests
+/// and a release build. Stops at the first failing step.
+pub fn test(ws: &Workspace, steps: &mut Steps) -> Result<(), StepFailed> {
+    setup(ws, steps)?;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    steps.run("rustfmt check", |_| {
+        run(Command::new(&cargo).args(["fmt", "--all", "--", "--check"]))
+    })?;
+    steps.run("clippy (native)", |_| {
+        run(Command::new(&cargo).args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
+    steps.run("clippy (wasm32)", |_| {
+        run(Command::new(&cargo).args([
+            "clippy",
+            "-p",
+            "lampboard",
+            "--lib",
+            "--bins",
+            "--tests",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
+    steps.run("native tests", |counts| {
+        run_counted(Command::new(&cargo).args(["test", "--workspace"]), counts)
+    })?;
+    steps.run("browser tests (headless Chromium)", |counts| {
+        run_counted(
+            Command::new("wasm-pack").args(["test", "--headless", "--chrome"]),
+            counts,
+        )
+    })?;
+    steps.run("release build (trunk, wasm-opt 132)", |_| {
+        run(Command::new("trunk").args(["build", "--release"]))
+    })?;
+    Ok(())
+}
