@@ -2,5 +2,6 @@
 //! and no knowledge of lamps, so it is tested natively in milliseconds.
 
 pub mod codec;
+pub mod error;
 pub mod packet;
 pub mod topic;

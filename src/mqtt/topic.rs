@@ -1,1 +1,195 @@
-//! (in progress)
+//! Topic names, topic filters and matching (MQTT 3.1.1 section 4.7).
+//!
+//! A *topic name* is where a message is published (`home/kitchen/lamp`); a *topic
+//! filter* is what a subscription asks for and may contain the wildcards `+` (exactly
+//! one level) and `#` (this level and everything below). The codec uses the validators
+//! so that malformed topics are refused on the wire in both directions; the store uses
+//! [`filter_matches`] to route incoming messages to subscriptions.
+
+use std::fmt;
+
+/// The longest topic name or filter the wire can carry: its length prefix is 16 bits
+/// ([MQTT-4.7.3-3]).
+pub const MAX_TOPIC_LEN: usize = 65_535;
+
+/// Why a topic name or filter is invalid, with the byte offset where that is useful, so
+/// a connect form or log can point at the problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TopicError {
+    /// Empty topic names and filters are forbidden ([MQTT-4.7.3-1]).
+    Empty,
+    /// Longer than 65535 bytes, so the length prefix cannot say it ([MQTT-4.7.3-3]).
+    TooLong(usize),
+    /// Contains U+0000 ([MQTT-4.7.3-2]).
+    NullCharacter {
+        /// Byte offset of the NUL.
+        at: usize,
+    },
+    /// A topic name contains `+` or `#`; wildcards belong only in filters
+    /// ([MQTT-4.7.1-1], and for PUBLISH [MQTT-3.3.2-2]).
+    WildcardInName {
+        /// The wildcard found.
+        wildcard: char,
+        /// Its byte offset.
+        at: usize,
+    },
+    /// `#` shares its level with other characters (`a/b#`) ([MQTT-4.7.1-2]).
+    MultiLevelNotAlone {
+        /// Byte offset of the `#`.
+        at: usize,
+    },
+    /// `#` is not the last character of the filter (`a/#/b`) ([MQTT-4.7.1-2]).
+    MultiLevelNotLast {
+        /// Byte offset of the `#`.
+        at: usize,
+    },
+    /// `+` shares its level with other characters (`a/b+`) ([MQTT-4.7.1-3]).
+    SingleLevelNotAlone {
+        /// Byte offset of the `+`.
+        at: usize,
+    },
+}
+
+impl TopicError {
+    /// The normative statement broken, so [`crate::mqtt::codec::Malformed`] can cite it.
+    pub const fn rule(self) -> &'static str {
+        match self {
+            TopicError::Empty => "MQTT-4.7.3-1",
+            TopicError::TooLong(_) => "MQTT-4.7.3-3",
+            TopicError::NullCharacter { .. } => "MQTT-4.7.3-2",
+            TopicError::WildcardInName { .. } => "MQTT-4.7.1-1",
+            TopicError::MultiLevelNotAlone { .. } | TopicError::MultiLevelNotLast { .. } => {
+                "MQTT-4.7.1-2"
+            }
+            TopicError::SingleLevelNotAlone { .. } => "MQTT-4.7.1-3",
+        }
+    }
+
+    /// The explanation in words, without the rule id (the callers prefix it).
+    pub(crate) fn describe(self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TopicError::Empty => f.write_str("must be at least one character long"),
+            TopicError::TooLong(len) => write!(f, "is {len} bytes, longer than 65535"),
+            TopicError::NullCharacter { at } => {
+                write!(f, "must not contain U+0000 (found at byte {at})")
+            }
+            TopicError::WildcardInName { wildcard, at } => write!(
+                f,
+                "must not contain the wildcard '{wildcard}' (found at byte {at}); wildcards are only for filters"
+            ),
+            TopicError::MultiLevelNotAlone { at } => write!(
+                f,
+                "'#' must be alone in its level (found at byte {at} next to other characters)"
+            ),
+            TopicError::MultiLevelNotLast { at } => write!(
+                f,
+                "'#' must be the last character of the filter (found at byte {at} with levels after it)"
+            ),
+            TopicError::SingleLevelNotAlone { at } => write!(
+                f,
+                "'+' must be alone in its level (found at byte {at} next to other characters)"
+            ),
+        }
+    }
+}
+
+impl fmt::Display for TopicError {
+    /// "[MQTT-x.x.x-y] topic ..." so the message names the rule in words.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{}] topic ", self.rule())?;
+        self.describe(f)
+    }
+}
+
+impl std::error::Error for TopicError {}
+
+/// Checks a topic name (what a PUBLISH or a will is sent to): non-empty, at most 65535
+/// bytes, no `+`, `#` or U+0000.
+///
+/// The codec calls this on every PUBLISH in both directions; it is one pass over the
+/// bytes, because a `&str` is already valid UTF-8 and `+`, `#` and NUL are ASCII.
+pub fn validate_topic_name(topic: &str) -> Result<(), TopicError> {
+    let bytes = topic.as_bytes();
+    if bytes.is_empty() {
+        return Err(TopicError::Empty);
+    }
+    if bytes.len() > MAX_TOPIC_LEN {
+        return Err(TopicError::TooLong(bytes.len()));
+    }
+    match bytes.iter().position(|&b| b == b'+' || b == b'#' || b == 0) {
+        None => Ok(()),
+        Some(at) => Err(match bytes[at] {
+            0 => TopicError::NullCharacter { at },
+            b => TopicError::WildcardInName {
+                wildcard: char::from(b),
+                at,
+            },
+        }),
+    }
+}
+
+/// Checks a topic filter (what a SUBSCRIBE or UNSUBSCRIBE names): non-empty, at most
+/// 65535 bytes, no U+0000, `#` only alone in the last level, `+` only alone in a level.
+///
+/// The codec rejects bad filters in SUBSCRIBE/UNSUBSCRIBE; the UI can call it to explain
+/// a bad filter before sending it.
+pub fn validate_topic_filter(filter: &str) -> Result<(), TopicError> {
+    let bytes = filter.as_bytes();
+    if bytes.is_empty() {
+        return Err(TopicError::Empty);
+    }
+    if bytes.len() > MAX_TOPIC_LEN {
+        return Err(TopicError::TooLong(bytes.len()));
+    }
+    let mut level_start = 0;
+    for (at, &b) in bytes.iter().enumerate() {
+        match b {
+            0 => return Err(TopicError::NullCharacter { at }),
+            b'/' => level_start = at + 1,
+            b'#' => {
+                // Alone in its level: preceded by '/' or the start, and nothing after
+                // it at all (which also makes it the last level).
+                if at != level_start {
+                    return Err(TopicError::MultiLevelNotAlone { at });
+                }
+                match bytes.get(at + 1) {
+                    None => {}
+                    Some(b'/') => return Err(TopicError::MultiLevelNotLast { at }),
+                    Some(_) => return Err(TopicError::MultiLevelNotAlone { at }),
+                }
+            }
+            b'+' => {
+                let ends_level = matches!(bytes.get(at + 1), None | Some(b'/'));
+                if at != level_start || !ends_level {
+                    return Err(TopicError::SingleLevelNotAlone { at });
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Whether a message published to `topic` is delivered to a subscription on `filter`.
+///
+/// `+` matches exactly one level (possibly empty), `#` matches its parent level and
+/// everything below (`a/#` matches `a`), and a filter starting with a wildcard does not
+/// match topics starting with `$` ([MQTT-4.7.2-1]), so `#` does not see `$SYS/...`.
+/// Both arguments are expected to be valid (see the validators); an invalid filter
+/// gives a meaningless answer but never a panic.
+pub fn filter_matches(filter: &str, topic: &str) -> bool {
+    if topic.starts_with('$') && (filter.starts_with('+') || filter.starts_with('#')) {
+        return false;
+    }
+    let mut filter_levels = filter.split('/');
+    let mut topic_levels = topic.split('/');
+    loop {
+        match (filter_levels.next(), topic_levels.next()) {
+            (Some("#"), _) => return true,
+            (None, None) => return true,
+            (Some("+"), Some(_)) => {}
+            (Some(f), Some(t)) if f == t => {}
+            _ => return false,
+        }
+    }
+}
