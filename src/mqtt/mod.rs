@@ -4,4 +4,5 @@
 pub mod codec;
 pub mod error;
 pub mod packet;
+pub mod session;
 pub mod topic;
