@@ -146,3 +146,27 @@ fn a_late_connack_after_the_timeout_is_ignored() {
     assert!(h.events().is_empty());
     assert_eq!(h.session.state(), ConnectionState::Disconnected);
 }
+
+#[test]
+fn performance_now_values_convert_without_panicking() {
+    assert_eq!(Millis::from_f64(1234.9), Millis(1234));
+    assert_eq!(Millis::from_f64(f64::NAN), Millis(0));
+    assert_eq!(Millis::from_f64(-5.0), Millis(0));
+    assert_eq!(Millis::from_f64(f64::INFINITY), Millis(0));
+    assert_eq!(Millis(u64::MAX).plus(10), Millis(u64::MAX));
+}
+
+#[test]
+fn a_clock_stepping_back_does_not_postpone_deadlines() {
+    let mut h = keep_alive(10);
+    h.connect(false);
+    h.session.handle_timeout(Millis(10_000));
+    assert_eq!(h.sent(), vec![Packet::Pingreq]);
+    // A stale timestamp must not be taken as "now".
+    h.session.handle_timeout(Millis(1));
+    h.session.handle_timeout(Millis(15_000));
+    assert_eq!(
+        h.events(),
+        vec![Event::ConnectionLost(LostReason::PingTimeout)]
+    );
+}

@@ -137,3 +137,33 @@ fn tickets_are_never_reused() {
         h.feed(&Packet::Puback(publish_id(&sent[0])));
     }
 }
+
+#[test]
+fn ids_of_unacknowledged_messages_stay_reserved_across_a_reconnect() {
+    let mut h = Harness::new(|o| o.connect.clean_session = false);
+    h.connect(false);
+    for _ in 0..65_535 {
+        h.session
+            .publish("t", *b"", QoS::AtLeastOnce, false)
+            .unwrap();
+    }
+    h.sent();
+    h.session.connection_closed("gone");
+    h.events();
+    let (resent, _) = h.connect(true);
+    assert_eq!(resent.len(), 65_535);
+    assert!(resent
+        .iter()
+        .all(|p| matches!(p, Packet::Publish(p) if p.dup)));
+    h.session
+        .publish("t", *b"new", QoS::AtLeastOnce, false)
+        .unwrap();
+    assert!(
+        h.sent().is_empty(),
+        "every id still belongs to a resent message: the new one waits"
+    );
+    h.feed(&Packet::Puback(PacketId::new(5).unwrap()));
+    let sent = h.sent();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(publish_id(&sent[0]).get(), 5);
+}

@@ -9,9 +9,57 @@
 //! reads time, every flow (keep-alive, reconnect, 65,535 ids in flight) is tested
 //! natively and deterministically.
 //!
-//! Time: commands (`publish`, `subscribe`, ...) take no time argument; traffic they
-//! cause is stamped with the latest time the session was given. That can only make
-//! the next PINGREQ come earlier than strictly needed, never later.
+//! ```
+//! use lampboard::mqtt::session::{ConnectOptions, Event, Millis, Session, SessionOptions};
+//! use lampboard::mqtt::packet::QoS;
+//!
+//! let mut session = Session::new(SessionOptions::new(ConnectOptions::new("tab-1"))).unwrap();
+//! session.connection_opened(Millis(0)); // the WebSocket's `open` event
+//! while let Some(bytes) = session.poll_transmit() {
+//!     // socket.send_with_u8_array(&bytes)
+//!     # let _ = bytes;
+//! }
+//! // On `message`: session.handle_bytes(&data, Millis::from_f64(performance.now()));
+//! // On `close`:   session.connection_closed("WebSocket closed (1006)");
+//! // Timer:        set for session.poll_timeout(), then session.handle_timeout(now).
+//! let ticket = session.publish("lamp/1/set", *b"{\"state\":\"ON\"}", QoS::AtLeastOnce, false);
+//! assert!(ticket.is_ok()); // queued until CONNACK
+//! while let Some(event) = session.poll_event() {
+//!     if let Event::ConnectionLost(_) = event { /* close the socket, maybe reconnect */ }
+//! }
+//! ```
+//!
+//! # Decisions
+//! - Time: commands (`publish`, `subscribe`, ...) take no time argument; traffic they
+//!   cause is stamped with the latest time the session was given. That can only make
+//!   the next PINGREQ come earlier than strictly needed, never later. A clock that
+//!   steps back is ignored.
+//! - Keep-alive: PINGREQ after `keep_alive` of nothing sent. After PINGREQ, *any*
+//!   packet from the broker proves the link alive; if none arrives within the ping
+//!   timeout (default half the keep-alive) the connection is declared dead
+//!   ([`LostReason::PingTimeout`]). CONNACK has its own timeout (default 10 s).
+//! - Nothing but CONNECT is sent before CONNACK; commands wait.
+//! - A broker error ends the connection: malformed bytes, a packet before CONNACK, a
+//!   second CONNACK, a client-only packet, an acknowledgement for an id with no
+//!   matching exchange (strict, as the issue asks: PUBACK/PUBREC/PUBCOMP/SUBACK/
+//!   UNSUBACK), a SUBACK with the wrong number of codes, "session present" after a
+//!   clean-session CONNECT. Deliberately lenient: a PUBREL for an unknown id is
+//!   answered with PUBCOMP (it is how a broker finishes an exchange whose PUBCOMP
+//!   was lost), and a repeated PUBREC gets its PUBREL again.
+//! - Reconnect, session present: unacknowledged PUBLISHes (DUP set) and PUBRELs are
+//!   resent with their ids in original order [MQTT-4.4.0-1]; received-QoS-2 ids are
+//!   kept so broker resends are not delivered twice.
+//! - Reconnect, no session: unacknowledged publishes are sent again as new messages
+//!   (DUP clear) so nothing is lost; QoS 2 messages already PUBREC'd are reported
+//!   [`Event::Delivered`] (the broker took ownership; resending could duplicate).
+//!   Granted subscriptions are made again first ([`Event::Subscribed`] with no
+//!   ticket). SUBSCRIBE/UNSUBSCRIBE unanswered at the drop are sent again.
+//! - Publishes wait (offline, before CONNACK, or with all 65,535 ids in flight) in
+//!   one FIFO bounded by `max_queued_publishes`; past it `publish` returns
+//!   [`PublishError::QueueFull`] and [`Event::PublishRefused`] is emitted. Waiting
+//!   SUBSCRIBE/UNSUBSCRIBE requests are not bounded (they are few and user-made).
+//! - One MQTT packet per `poll_transmit`. Bytes not yet polled when a connection
+//!   ends are discarded, so nothing from an old connection reaches a new socket.
 
 mod events;
 mod ids;
