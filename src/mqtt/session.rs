@@ -75,7 +75,7 @@ pub use events::{
 pub use options::{ConnectOptions, OptionsError, SessionOptions};
 pub use time::Millis;
 
-use crate::mqtt::codec::MAX_REMAINING_LENGTH;
+use crate::mqtt::codec;
 use crate::mqtt::packet::{
     Connack, Connect, Credentials, Packet, PacketId, PacketType, Publish, QoS, QoSPid,
     SubackReturnCode, Subscribe, SubscribeFilter, Unsubscribe,
@@ -85,6 +85,7 @@ use ids::IdAllocator;
 use inflight::{Outbound, Stage};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::num::NonZeroU16;
 
 /// Where the current connection stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -320,9 +321,16 @@ impl Session {
     ) -> Result<PublishTicket, PublishError> {
         validate_topic_name(topic).map_err(PublishError::InvalidTopic)?;
         let payload = payload.into();
-        // Topic length prefix (2) + topic + packet id (2) + payload must fit the
-        // largest remaining length MQTT can express.
-        if payload.len().saturating_add(topic.len()).saturating_add(4) > MAX_REMAINING_LENGTH {
+        // Ask the codec now whether it could ever encode this (size), so that a
+        // queued message cannot fail later when nobody is there to be told.
+        let probe = Packet::Publish(Publish {
+            dup: false,
+            qospid: QoSPid::new(qos, PacketId::from(NonZeroU16::MIN)),
+            retain,
+            topic: Cow::Borrowed(topic),
+            payload: Cow::Borrowed(&payload),
+        });
+        if codec::encoded_len(&probe).is_err() {
             return Err(PublishError::TooLarge);
         }
         let ticket = PublishTicket(self.next_ticket);
@@ -484,12 +492,24 @@ impl Session {
             dup: false,
             qospid,
             retain: msg.retain,
+            topic: Cow::Borrowed(msg.topic.as_str()),
+            payload: Cow::Borrowed(msg.payload.as_slice()),
+        };
+        if !self.send(&Packet::Publish(publish)) {
+            // Cannot happen (checked in `publish`); if it does, the connection
+            // is already ended and the message waits for the next one.
+            if let Some(id) = qospid.packet_id() {
+                self.ids.release(id.get());
+            }
+            return Err(msg);
+        }
+        let publish = Publish {
+            dup: false,
+            qospid,
+            retain: msg.retain,
             topic: Cow::Owned(msg.topic),
             payload: Cow::Owned(msg.payload),
         };
-        if !self.send(&Packet::Publish(publish.clone())) {
-            return Ok(());
-        }
         match qospid.packet_id() {
             None => self.events.push_back(Event::Sent(msg.ticket)),
             Some(id) => self.outbound.insert(id, msg.ticket, publish),
