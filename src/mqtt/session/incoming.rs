@@ -1,0 +1,257 @@
+//! What the session does with each packet from the broker: the receive half of
+//! the state machine, kept apart so each file reads in one sitting.
+
+use super::events::{Event, FilterResult, LostReason, Message, ProtocolError};
+use super::inflight::Stage;
+use super::{ConnectionState, Request, Session};
+use crate::mqtt::packet::{
+    Connack, Packet, PacketId, PacketType, Publish, QoS, QoSPid, SubackReturnCode,
+};
+
+impl Session {
+    pub(super) fn handle_packet(&mut self, packet: Packet<'_>) {
+        // Any packet proves the link is alive; that answers a PINGREQ as well as
+        // a PINGRESP would.
+        self.ping_deadline = None;
+        if self.state == ConnectionState::Connecting {
+            match packet {
+                Packet::Connack(ack) => self.handle_connack(ack),
+                other => {
+                    self.protocol_error(ProtocolError::PacketBeforeConnack(other.packet_type()))
+                }
+            }
+            return;
+        }
+        match packet {
+            Packet::Connack(_) => self.protocol_error(ProtocolError::SecondConnack),
+            Packet::Publish(p) => self.handle_publish(p),
+            Packet::Puback(id) => self.handle_puback(id),
+            Packet::Pubrec(id) => self.handle_pubrec(id),
+            Packet::Pubrel(id) => {
+                // Answer even an unknown id: after a reconnect the broker may
+                // resend a PUBREL whose PUBCOMP we sent but it never got.
+                self.inbound_qos2.remove(&id);
+                self.send(&Packet::Pubcomp(id));
+            }
+            Packet::Pubcomp(id) => self.handle_pubcomp(id),
+            Packet::Suback(ack) => self.handle_suback(ack.packet_id, ack.return_codes),
+            Packet::Unsuback(id) => self.handle_unsuback(id),
+            Packet::Pingresp => {}
+            other @ (Packet::Connect(_)
+            | Packet::Subscribe(_)
+            | Packet::Unsubscribe(_)
+            | Packet::Pingreq
+            | Packet::Disconnect) => {
+                self.protocol_error(ProtocolError::ClientOnlyPacket(other.packet_type()))
+            }
+        }
+    }
+
+    fn handle_connack(&mut self, ack: Connack) {
+        let session_present = match ack {
+            Connack::Refused(refusal) => {
+                self.events.push_back(Event::Refused(refusal));
+                self.lose(LostReason::Refused(refusal));
+                return;
+            }
+            Connack::Accepted { session_present } => session_present,
+        };
+        if session_present && self.opts.connect.clean_session {
+            self.protocol_error(ProtocolError::SessionPresentWithCleanSession);
+            return;
+        }
+        self.state = ConnectionState::Connected;
+        self.connack_deadline = None;
+        self.events.push_back(Event::Connected { session_present });
+        if session_present {
+            self.resume_session();
+        } else {
+            self.restart_session();
+        }
+        self.flush();
+    }
+
+    /// The broker kept our session: resend unacknowledged PUBLISHes (DUP set) and
+    /// PUBRELs with their original ids, in their original order [MQTT-4.4.0-1].
+    fn resume_session(&mut self) {
+        for id in self.outbound.ids_in_send_order() {
+            let packet = match self.outbound.get_mut(id) {
+                Some(f) if f.stage == Stage::AwaitAck => {
+                    f.publish.dup = true;
+                    Packet::Publish(f.publish.clone())
+                }
+                Some(_) => Packet::Pubrel(id),
+                None => continue,
+            };
+            if !self.send(&packet) {
+                return;
+            }
+        }
+    }
+
+    /// The broker has no session for us (clean session, expired, or a new broker):
+    /// its packet ids and subscriptions are gone. Unacknowledged publishes are
+    /// sent again as new messages (DUP clear) so nothing is lost; QoS 2 messages
+    /// the broker already took ownership of (PUBREC received) count as delivered,
+    /// as resending them could deliver them twice. Granted subscriptions are made
+    /// again before anything else the application asked for.
+    fn restart_session(&mut self) {
+        self.inbound_qos2.clear();
+        for id in self.outbound.ids_in_send_order() {
+            let stage = self.outbound.get_mut(id).map(|f| f.stage);
+            match stage {
+                Some(Stage::AwaitAck) => {
+                    let packet = match self.outbound.get_mut(id) {
+                        Some(f) => {
+                            f.publish.dup = false;
+                            Packet::Publish(f.publish.clone())
+                        }
+                        None => continue,
+                    };
+                    if !self.send(&packet) {
+                        return;
+                    }
+                }
+                Some(Stage::AwaitComp) => {
+                    if let Some(f) = self.outbound.remove(id) {
+                        self.ids.release(id.get());
+                        self.events.push_back(Event::Delivered(f.ticket));
+                    }
+                }
+                None => {}
+            }
+        }
+        self.requests
+            .retain(|r| !matches!(r, Request::Subscribe { ticket: None, .. }));
+        if !self.subscriptions.is_empty() {
+            let filters = self
+                .subscriptions
+                .iter()
+                .map(|(f, q)| (f.clone(), *q))
+                .collect();
+            self.requests.push_front(Request::Subscribe {
+                ticket: None,
+                filters,
+            });
+        }
+    }
+
+    fn handle_publish(&mut self, p: Publish<'_>) {
+        let message = |p: Publish<'_>| {
+            Event::Message(Message {
+                topic: p.topic.into_owned(),
+                payload: p.payload.into_owned(),
+                qos: p.qospid.qos(),
+                retain: p.retain,
+                dup: p.dup,
+            })
+        };
+        match p.qospid {
+            QoSPid::AtMostOnce => self.events.push_back(message(p)),
+            QoSPid::AtLeastOnce(id) => {
+                self.events.push_back(message(p));
+                self.send(&Packet::Puback(id));
+            }
+            QoSPid::ExactlyOnce(id) => {
+                // First sight delivers; repeats until PUBREL only get PUBREC again.
+                if self.inbound_qos2.insert(id) {
+                    self.events.push_back(message(p));
+                }
+                self.send(&Packet::Pubrec(id));
+            }
+        }
+    }
+
+    fn handle_puback(&mut self, id: PacketId) {
+        let ok = self
+            .outbound
+            .get_mut(id)
+            .is_some_and(|f| f.qos() == QoS::AtLeastOnce);
+        if !ok {
+            return self.unknown_id(PacketType::Puback, id);
+        }
+        self.complete(id);
+    }
+
+    fn handle_pubrec(&mut self, id: PacketId) {
+        match self.outbound.get_mut(id) {
+            Some(f) if f.qos() == QoS::ExactlyOnce => {
+                // A repeated PUBREC (stage already AwaitComp) gets PUBREL again.
+                f.stage = Stage::AwaitComp;
+                self.send(&Packet::Pubrel(id));
+            }
+            _ => self.unknown_id(PacketType::Pubrec, id),
+        }
+    }
+
+    fn handle_pubcomp(&mut self, id: PacketId) {
+        let ok = self
+            .outbound
+            .get_mut(id)
+            .is_some_and(|f| f.stage == Stage::AwaitComp);
+        if !ok {
+            return self.unknown_id(PacketType::Pubcomp, id);
+        }
+        self.complete(id);
+    }
+
+    fn complete(&mut self, id: PacketId) {
+        if let Some(f) = self.outbound.remove(id) {
+            self.ids.release(id.get());
+            self.events.push_back(Event::Delivered(f.ticket));
+        }
+    }
+
+    fn handle_suback(&mut self, id: PacketId, codes: Vec<SubackReturnCode>) {
+        let Some((_, Request::Subscribe { filters, .. })) = self.pending.get(&id) else {
+            return self.unknown_id(PacketType::Suback, id);
+        };
+        if filters.len() != codes.len() {
+            let expected = filters.len();
+            return self.protocol_error(ProtocolError::SubackCountMismatch {
+                id: id.get(),
+                expected,
+                got: codes.len(),
+            });
+        }
+        let Some((_, Request::Subscribe { ticket, filters })) = self.pending.remove(&id) else {
+            return;
+        };
+        self.ids.release(id.get());
+        let mut results = Vec::with_capacity(filters.len());
+        for ((filter, _), code) in filters.into_iter().zip(codes) {
+            match code {
+                SubackReturnCode::Success(q) => {
+                    self.subscriptions.insert(filter.clone(), q);
+                }
+                SubackReturnCode::Failure => {
+                    self.subscriptions.remove(&filter);
+                }
+            }
+            results.push(FilterResult {
+                filter,
+                result: code,
+            });
+        }
+        self.events.push_back(Event::Subscribed { ticket, results });
+    }
+
+    fn handle_unsuback(&mut self, id: PacketId) {
+        if !matches!(
+            self.pending.get(&id),
+            Some((_, Request::Unsubscribe { .. }))
+        ) {
+            return self.unknown_id(PacketType::Unsuback, id);
+        }
+        let Some((_, Request::Unsubscribe { ticket, filters })) = self.pending.remove(&id) else {
+            return;
+        };
+        self.ids.release(id.get());
+        // Also here: a SUBACK for the same filter may have arrived in between.
+        for f in &filters {
+            self.subscriptions.remove(f);
+        }
+        self.events
+            .push_back(Event::Unsubscribed { ticket, filters });
+    }
+}
