@@ -117,10 +117,10 @@ pub fn expand_config(config: &Map<String, Value>) -> Map<String, Value> {
         }
     }
     if let Some(Value::Array(items)) = out.get_mut("availability") {
-        for item in items.iter_mut() {
+        for item in items.iter_mut().filter_map(Value::as_object_mut) {
             if let Some(Value::String(t)) = item.get("topic") {
                 let t = substitute_base(t, &base);
-                item["topic"] = Value::String(t);
+                item.insert("topic".into(), Value::String(t));
             }
         }
     }

@@ -53,3 +53,41 @@ fn quoted(s: &str) -> Option<&str> {
     let (first, last) = (*bytes.first()?, *bytes.last()?);
     (s.len() >= 2 && first == last && (first == b'"' || first == b'\'')).then(|| &s[1..s.len() - 1])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::render;
+
+    #[test]
+    fn renders_the_simple_forms_and_refuses_the_rest() {
+        let p = r#"{"POWER":"ON","state":{"on":true},"n":3,"ł":"x"}"#;
+        assert_eq!(render("{{value_json.POWER}}", p).as_deref(), Some("ON"));
+        assert_eq!(
+            render("{{ value_json[\"state\"].on }}", p).as_deref(),
+            Some("True")
+        );
+        assert_eq!(render("{{ value_json['n'] }}", p).as_deref(), Some("3"));
+        assert_eq!(render("{{ value_json['ł'] }}", p).as_deref(), Some("x"));
+        assert_eq!(
+            render("{{ \"offline\" }}", "whatever").as_deref(),
+            Some("offline")
+        );
+        assert_eq!(render("{{ value }}", " on ").as_deref(), Some("on"));
+        assert_eq!(render("{{ value_json.missing }}", p), None);
+        assert_eq!(render("{{ value_json.POWER | lower }}", p), None);
+        assert_eq!(render("{%if value_json.White%}x{%endif%}", p), None);
+        assert_eq!(render("{{ value_json.POWER }}", "not json"), None);
+        for odd in [
+            "",
+            "{{",
+            "}}",
+            "{{}}",
+            "{{ ' }}",
+            "{{ value_json[ }}",
+            "{{ value_json.ł }}",
+            "{{\"}}",
+        ] {
+            let _ = render(odd, p);
+        }
+    }
+}
