@@ -1,5 +1,6 @@
 //! The lamp directory end to end: messages in, lamps/events/commands/subscriptions out, for
 //! seed lamps, Home Assistant discovery and Zigbee2MQTT, fed with samples from the set.
+#![cfg(not(target_arch = "wasm32"))]
 
 use lampboard::lamp::{
     DirectoryEvent, DirectorySettings, LampChange, LampDirectory, LampId, Outgoing, ReadError, Rgb,

@@ -6,6 +6,7 @@
 //!
 //! Colour tolerance: +/-2 per channel (README suggests 12; we match HA's formulas closely).
 //! Brightness tolerance: +/-0.5 percentage points (expect rounds to one decimal).
+#![cfg(not(target_arch = "wasm32"))]
 
 use lampboard::lamp::command::{change_payload, CommandStyle, Dialect};
 use lampboard::lamp::discovery::home_assistant::{

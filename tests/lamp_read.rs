@@ -1,4 +1,5 @@
 //! Named edge cases of reading lamp payloads, and a property test that no bytes panic.
+#![cfg(not(target_arch = "wasm32"))]
 
 use lampboard::lamp::{read_state, ColorMode, LampState, ReadError, ReadOptions, Rgb};
 use proptest::prelude::*;

@@ -1,5 +1,6 @@
 //! A misbehaving broker: every violation ends the connection with a reason in
 //! words, and nothing panics.
+#![cfg(not(target_arch = "wasm32"))]
 
 #[path = "common/scripted_broker.rs"]
 mod common;

@@ -1,5 +1,6 @@
 //! Session flows against a scripted broker: CONNECT options, QoS 0/1/2 both ways,
 //! subscribe/unsubscribe, framing, disconnect.
+#![cfg(not(target_arch = "wasm32"))]
 
 #[path = "common/scripted_broker.rs"]
 mod common;

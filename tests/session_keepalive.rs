@@ -1,4 +1,5 @@
 //! Keep-alive and CONNACK timeouts on simulated time.
+#![cfg(not(target_arch = "wasm32"))]
 
 #[path = "common/scripted_broker.rs"]
 mod common;

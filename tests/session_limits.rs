@@ -1,4 +1,5 @@
 //! Bounds: 65,535 packet ids in flight and the offline queue.
+#![cfg(not(target_arch = "wasm32"))]
 
 #[path = "common/scripted_broker.rs"]
 mod common;

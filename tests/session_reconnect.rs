@@ -1,4 +1,5 @@
 //! Reconnects: resumed and lost sessions, the offline queue, transport closes.
+#![cfg(not(target_arch = "wasm32"))]
 
 #[path = "common/scripted_broker.rs"]
 mod common;

@@ -1,5 +1,6 @@
 //! Topic names, filters and matching: tables of cases from section 4.7 of MQTT 3.1.1
 //! (its own examples first, then the edges).
+#![cfg(not(target_arch = "wasm32"))]
 
 use lampboard::mqtt::topic::{
     filter_matches, validate_topic_filter, validate_topic_name, TopicError,

@@ -2,7 +2,14 @@
 //! here speaks MQTT or parses lamp JSON itself.
 
 mod app;
+mod connect_panel;
+mod dashboard;
+mod lamp_card;
 mod status_line;
+mod throttled;
 
 pub use app::App;
-pub use status_line::{ConnectionStatus, StatusLine};
+pub use connect_panel::{default_broker_url, fresh_client_id, ConnectPanel};
+pub use dashboard::Dashboard;
+pub use lamp_card::LampCard;
+pub use status_line::StatusLine;

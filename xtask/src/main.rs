@@ -31,7 +31,9 @@ fn main() -> ExitCode {
         "setup" => setup::setup(&ws, &mut steps),
         "dev" => dev::dev(&ws, &mut steps),
         "test" => test::test(&ws, &mut steps),
-        "size" => steps.run("size report", |_| size::build_and_report(&ws.root).map(|_| ())),
+        "size" => steps.run("size report", |_| {
+            size::build_and_report(&ws.root).map(|_| ())
+        }),
         "" | "help" | "-h" | "--help" => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -43,7 +45,12 @@ fn main() -> ExitCode {
     };
     println!();
     for r in &steps.records {
-        println!("  {:<44} {:>6} {}", r.name, if r.ok { "ok" } else { "FAILED" }, steps::human(r.took));
+        println!(
+            "  {:<44} {:>6} {}",
+            r.name,
+            if r.ok { "ok" } else { "FAILED" },
+            steps::human(r.took)
+        );
     }
     let code = match &result {
         Ok(()) => ExitCode::SUCCESS,

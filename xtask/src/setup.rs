@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::steps::{capture, run, Steps, StepFailed};
+use crate::steps::{capture, run, StepFailed, Steps};
 use crate::versions::{first_version, locked_version};
 use crate::workspace::Workspace;
 
@@ -16,7 +16,12 @@ pub const WASM_PACK_VERSION: &str = "0.15.1";
 /// wasm-opt must be binaryen 132 (Debian's 108 breaks the app).
 pub const WASM_OPT_VERSION: &str = "132";
 /// Debian packages: the browser and its driver for tests, the broker for tests and dev.
-pub const APT_PACKAGES: &[&str] = &["chromium", "chromium-driver", "mosquitto", "mosquitto-clients"];
+pub const APT_PACKAGES: &[&str] = &[
+    "chromium",
+    "chromium-driver",
+    "mosquitto",
+    "mosquitto-clients",
+];
 
 /// What to tell a user whose machine setup cannot change by itself.
 pub const MANUAL_STEPS: &str = "\
@@ -39,8 +44,8 @@ pub fn setup(ws: &Workspace, steps: &mut Steps) -> Result<(), StepFailed> {
     steps.run(&format!("trunk {TRUNK_VERSION}"), |_| {
         cargo_tool("trunk", "trunk", TRUNK_VERSION, true)
     })?;
-    let bindgen = locked_version(&ws.read("Cargo.lock")?, "wasm-bindgen")
-        .ok_or_else(|| StepFailed {
+    let bindgen =
+        locked_version(&ws.read("Cargo.lock")?, "wasm-bindgen").ok_or_else(|| StepFailed {
             step: "wasm-bindgen-cli".into(),
             why: "Cargo.lock names no wasm-bindgen version".into(),
         })?;
@@ -69,7 +74,10 @@ pub fn tool_version(bin: &str) -> Option<String> {
 fn wasm32_target() -> Result<(), String> {
     let installed = capture(Command::new("rustup").args(["target", "list", "--installed"]))
         .ok_or("rustup is missing: install Rust through https://rustup.rs")?;
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         println!("    already installed");
         return Ok(());
     }
@@ -83,7 +91,11 @@ pub fn apt_installed(package: &str) -> bool {
 }
 
 fn apt_packages(packages: &[&str]) -> Result<(), String> {
-    let mut missing: Vec<&str> = packages.iter().copied().filter(|p| !apt_installed(p)).collect();
+    let mut missing: Vec<&str> = packages
+        .iter()
+        .copied()
+        .filter(|p| !apt_installed(p))
+        .collect();
     if tool_version("npm").is_none() {
         missing.extend(["nodejs", "npm"]);
     }
@@ -126,7 +138,9 @@ fn npm_tools(ws: &Workspace) -> Result<(), String> {
     let have = capture(Command::new(&wasm_opt).arg("--version")).and_then(|s| first_version(&s));
     match have.as_deref() {
         Some(WASM_OPT_VERSION) => Ok(()),
-        other => Err(format!("after npm ci, wasm-opt is {other:?}, expected {WASM_OPT_VERSION}")),
+        other => Err(format!(
+            "after npm ci, wasm-opt is {other:?}, expected {WASM_OPT_VERSION}"
+        )),
     }
 }
 
@@ -159,6 +173,8 @@ fn check_trunk_pin(ws: &Workspace, bindgen: &str) -> Result<(), String> {
     if trunk_toml.lines().any(|l| l.trim() == wanted) {
         Ok(())
     } else {
-        Err(format!("Trunk.toml must say `{wanted}` to match Cargo.lock"))
+        Err(format!(
+            "Trunk.toml must say `{wanted}` to match Cargo.lock"
+        ))
     }
 }

@@ -32,8 +32,17 @@ pub fn measure_dir(dir: &Path) -> Result<Vec<FileSize>, String> {
         .into_iter()
         .map(|file| {
             let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-            let path = file.strip_prefix(dir).unwrap_or(&file).display().to_string();
-            Ok(FileSize { path, raw: bytes.len(), gzip: gzip_len(&bytes), brotli: brotli_len(&bytes) })
+            let path = file
+                .strip_prefix(dir)
+                .unwrap_or(&file)
+                .display()
+                .to_string();
+            Ok(FileSize {
+                path,
+                raw: bytes.len(),
+                gzip: gzip_len(&bytes),
+                brotli: brotli_len(&bytes),
+            })
         })
         .collect()
 }
@@ -70,19 +79,30 @@ pub fn brotli_len(bytes: &[u8]) -> usize {
 
 /// The table, with totals, as text.
 pub fn render(sizes: &[FileSize]) -> String {
-    let mut s = format!("{:<44} {:>10} {:>10} {:>10}\n", "file", "raw", "gzip -9", "brotli");
+    let mut s = format!(
+        "{:<44} {:>10} {:>10} {:>10}\n",
+        "file", "raw", "gzip -9", "brotli"
+    );
     for f in sizes {
-        s.push_str(&format!("{:<44} {:>10} {:>10} {:>10}\n", f.path, f.raw, f.gzip, f.brotli));
+        s.push_str(&format!(
+            "{:<44} {:>10} {:>10} {:>10}\n",
+            f.path, f.raw, f.gzip, f.brotli
+        ));
     }
     let (raw, gz, br) = totals(sizes);
-    s.push_str(&format!("{:<44} {:>10} {:>10} {:>10}\n", "TOTAL", raw, gz, br));
+    s.push_str(&format!(
+        "{:<44} {:>10} {:>10} {:>10}\n",
+        "TOTAL", raw, gz, br
+    ));
     s.push_str(&format!("total gzip -9: {:.1} KB\n", gz as f64 / 1000.0));
     s
 }
 
 /// Raw, gzip and brotli sums.
 pub fn totals(sizes: &[FileSize]) -> (usize, usize, usize) {
-    sizes.iter().fold((0, 0, 0), |(r, g, b), f| (r + f.raw, g + f.gzip, b + f.brotli))
+    sizes.iter().fold((0, 0, 0), |(r, g, b), f| {
+        (r + f.raw, g + f.gzip, b + f.brotli)
+    })
 }
 
 #[cfg(test)]
@@ -97,8 +117,18 @@ mod tests {
         assert!(gz > 0 && gz < 200, "gzip {gz}");
         assert!(br > 0 && br < 200, "brotli {br}");
         let sizes = vec![
-            FileSize { path: "a".into(), raw: 10, gzip: 5, brotli: 4 },
-            FileSize { path: "b".into(), raw: 20, gzip: 7, brotli: 6 },
+            FileSize {
+                path: "a".into(),
+                raw: 10,
+                gzip: 5,
+                brotli: 4,
+            },
+            FileSize {
+                path: "b".into(),
+                raw: 20,
+                gzip: 7,
+                brotli: 6,
+            },
         ];
         assert_eq!(totals(&sizes), (30, 12, 10));
         let table = render(&sizes);

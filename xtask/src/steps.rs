@@ -38,7 +38,9 @@ pub fn parse_test_result(line: &str) -> Option<Counts> {
         let (Some(label), Some(number)) = (words.next(), words.next()) else {
             continue;
         };
-        let Ok(n) = number.parse::<u64>() else { continue };
+        let Ok(n) = number.parse::<u64>() else {
+            continue;
+        };
         match label {
             "passed" => {
                 counts.passed = n;
@@ -94,7 +96,11 @@ impl Steps {
         let result = body(&mut self.counts);
         let took = start.elapsed();
         let ok = result.is_ok();
-        self.records.push(StepRecord { name: name.to_owned(), took, ok });
+        self.records.push(StepRecord {
+            name: name.to_owned(),
+            took,
+            ok,
+        });
         match result {
             Ok(value) => {
                 println!("<== {name}: ok ({})", human(took));
@@ -102,14 +108,20 @@ impl Steps {
             }
             Err(why) => {
                 println!("<== {name}: FAILED ({}): {why}", human(took));
-                Err(StepFailed { step: name.to_owned(), why })
+                Err(StepFailed {
+                    step: name.to_owned(),
+                    why,
+                })
             }
         }
     }
 
     /// The closing line CI reads: test cases, not steps.
     pub fn summary_line(&self) -> String {
-        format!("{} passed, {} failed", self.counts.passed, self.counts.failed)
+        format!(
+            "{} passed, {} failed",
+            self.counts.passed, self.counts.failed
+        )
     }
 }
 
@@ -143,7 +155,9 @@ pub fn run_counted(cmd: &mut Command, counts: &mut Counts) -> Result<(), String>
             counts.absorb_line(&line);
         }
     }
-    let status = child.wait().map_err(|e| format!("`{shown}` did not finish: {e}"))?;
+    let status = child
+        .wait()
+        .map_err(|e| format!("`{shown}` did not finish: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -184,9 +198,21 @@ mod tests {
         let c = parse_test_result(
             "test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s",
         );
-        assert_eq!(c, Some(Counts { passed: 12, failed: 0 }));
+        assert_eq!(
+            c,
+            Some(Counts {
+                passed: 12,
+                failed: 0
+            })
+        );
         let c = parse_test_result("test result: FAILED. 3 passed; 2 failed; 0 ignored");
-        assert_eq!(c, Some(Counts { passed: 3, failed: 2 }));
+        assert_eq!(
+            c,
+            Some(Counts {
+                passed: 3,
+                failed: 2
+            })
+        );
     }
 
     #[test]
@@ -202,7 +228,13 @@ mod tests {
         assert!(counts.absorb_line("test result: ok. 5 passed; 0 failed; 0 ignored"));
         assert!(!counts.absorb_line("Running tests/codec.rs"));
         assert!(counts.absorb_line("test result: FAILED. 7 passed; 1 failed; 0 ignored"));
-        assert_eq!(counts, Counts { passed: 12, failed: 1 });
+        assert_eq!(
+            counts,
+            Counts {
+                passed: 12,
+                failed: 1
+            }
+        );
     }
 
     #[test]
@@ -216,13 +248,19 @@ mod tests {
         let failed = steps.run("second", |_| Err::<(), _>("boom".to_owned()));
         assert_eq!(
             failed,
-            Err(StepFailed { step: "second".to_owned(), why: "boom".to_owned() })
+            Err(StepFailed {
+                step: "second".to_owned(),
+                why: "boom".to_owned()
+            })
         );
         assert_eq!(steps.records.len(), 2);
         assert!(steps.records[0].ok);
         assert!(!steps.records[1].ok);
         assert_eq!(steps.summary_line(), "2 passed, 0 failed");
-        assert_eq!(failed.unwrap_err().to_string(), "step 'second' failed: boom");
+        assert_eq!(
+            failed.unwrap_err().to_string(),
+            "step 'second' failed: boom"
+        );
     }
 
     #[test]

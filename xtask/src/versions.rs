@@ -38,7 +38,10 @@ mod tests {
     #[test]
     fn reads_versions_from_real_tool_output() {
         assert_eq!(first_version("trunk 0.21.14\n").as_deref(), Some("0.21.14"));
-        assert_eq!(first_version("wasm-bindgen 0.2.130").as_deref(), Some("0.2.130"));
+        assert_eq!(
+            first_version("wasm-bindgen 0.2.130").as_deref(),
+            Some("0.2.130")
+        );
         assert_eq!(first_version("wasm-pack 0.15.1").as_deref(), Some("0.15.1"));
         assert_eq!(
             first_version("wasm-opt version 132 (version_132)").as_deref(),
@@ -46,7 +49,8 @@ mod tests {
         );
         assert_eq!(first_version("v20.20.2").as_deref(), Some("20.20.2"));
         assert_eq!(
-            first_version("ChromeDriver 156.0.8078.73 (abc refs/branch-heads/8078@{#1})").as_deref(),
+            first_version("ChromeDriver 156.0.8078.73 (abc refs/branch-heads/8078@{#1})")
+                .as_deref(),
             Some("156.0.8078.73")
         );
     }
@@ -69,8 +73,14 @@ version = "0.2.99"
 name = "wasm-bindgen"
 version = "0.2.130"
 "#;
-        assert_eq!(locked_version(lock, "wasm-bindgen").as_deref(), Some("0.2.130"));
-        assert_eq!(locked_version(lock, "wasm-bindgen-backend").as_deref(), Some("0.2.99"));
+        assert_eq!(
+            locked_version(lock, "wasm-bindgen").as_deref(),
+            Some("0.2.130")
+        );
+        assert_eq!(
+            locked_version(lock, "wasm-bindgen-backend").as_deref(),
+            Some("0.2.99")
+        );
         assert_eq!(locked_version(lock, "leptos"), None);
     }
 }
