@@ -69,7 +69,9 @@ fn seed_lamp_is_created_named_and_written_back_whole() {
     assert_eq!(lamp.source_kind(), SourceKind::Seed);
     assert_eq!(lamp.state.on, Some(true));
     assert_eq!(lamp.state.rgb, Some(Rgb::new(0, 255, 255)));
-    assert!(lamp.capabilities.color && !lamp.capabilities.brightness);
+    // A seed lamp is a colour lamp that takes brightness; colour temperature only once seen.
+    assert!(lamp.capabilities.color && lamp.capabilities.brightness);
+    assert!(!lamp.capabilities.color_temp);
 
     let out = dir
         .command(&id(SEED), &LampChange::On(false))

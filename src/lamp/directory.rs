@@ -598,7 +598,15 @@ impl LampDirectory {
                     room: n.room,
                     source: Source::Seed,
                     state: Default::default(),
-                    capabilities: Capabilities::default(),
+                    // The seed's lamp is a colour lamp (`state` + `color`), and brightness is
+                    // the Home Assistant key every such lamp takes: offer both from the start,
+                    // so an "OFF"-only state still gets its controls. Colour temperature only
+                    // once the lamp shows it speaks it.
+                    capabilities: Capabilities {
+                        brightness: true,
+                        color: true,
+                        ..Capabilities::default()
+                    },
                     available: None,
                     unreadable: None,
                     document: Map::new(),
