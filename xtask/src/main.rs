@@ -2,6 +2,7 @@
 //! dev server, the whole test suite and the size report, so the README needs
 //! two commands and CI runs exactly what a developer runs.
 
+mod broker;
 mod dev;
 mod setup;
 mod size;

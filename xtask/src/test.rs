@@ -2,6 +2,7 @@
 
 use std::process::Command;
 
+use crate::broker::Harness;
 use crate::setup::setup;
 use crate::steps::{run, run_counted, StepFailed, Steps};
 use crate::workspace::Workspace;
@@ -43,10 +44,22 @@ pub fn test(ws: &Workspace, steps: &mut Steps) -> Result<(), StepFailed> {
         run_counted(Command::new(&cargo).args(["test", "--workspace"]), counts)
     })?;
     steps.run("browser tests (headless Chromium)", |counts| {
-        run_counted(
-            Command::new("wasm-pack").args(["test", "--headless", "--chrome"]),
-            counts,
-        )
+        // A real Mosquitto for tests/web_client.rs, stopped when `broker`
+        // drops: after the run, on failure and on panic alike.
+        let broker = Harness::start()?;
+        let mut cmd = Command::new("wasm-pack");
+        cmd.args(["test", "--headless", "--chrome"]);
+        // The tests read these with option_env! (wasm has no environment);
+        // rustc records them in dep-info, so new ports rebuild that test.
+        cmd.envs(broker.env());
+        // The runner's default (20 s per test binary) is too short for the
+        // broker-restart test; an explicit setting wins.
+        if std::env::var_os("WASM_BINDGEN_TEST_TIMEOUT").is_none() {
+            cmd.env("WASM_BINDGEN_TEST_TIMEOUT", "120");
+        }
+        let result = run_counted(&mut cmd, counts);
+        drop(broker);
+        result
     })?;
     steps.run("release build (trunk, wasm-opt 132)", |_| {
         run(Command::new("trunk").args(["build", "--release"]))
