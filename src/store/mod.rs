@@ -1,8 +1,12 @@
-//! The app's state: lamps by topic, the connection status and what the user
-//! sent. One signal per lamp, so a message re-renders one card, not the grid.
+//! The app's state: lamps by topic, the connection status, what the user
+//! sent, the explorer's message log and the saved settings. One signal per
+//! lamp, so a message re-renders one card, not the grid.
 //!
-//! `view` is pure (tested natively); the reactive store exists on wasm32.
+//! `view`, `log` and `settings` are pure (tested natively); the reactive
+//! store exists on wasm32.
 
+pub mod log;
+pub mod settings;
 pub mod view;
 
 #[cfg(target_arch = "wasm32")]

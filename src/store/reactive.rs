@@ -1,12 +1,15 @@
 use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use super::log::{LogEntry, MessageLog, LOG_CAPACITY};
+use super::settings::check_topic_name;
 use super::view::{group_rooms, Delivery, LampView, Room};
 use crate::lamp::{DirectoryEvent, DirectorySettings, LampChange, LampDirectory, LampId};
 use crate::mqtt::packet::{QoS, SubackReturnCode};
-use crate::mqtt::session::{Event, PublishTicket};
+use crate::mqtt::session::{Event, Message, PublishTicket};
 use crate::net::client::{ClientEvent, MqttClient};
 use crate::net::status::ConnectionStatus;
 
@@ -64,6 +67,14 @@ pub struct Store {
     pub notice: RwSignal<Option<String>>,
     /// Wall-clock ms, ticked by the app, so "5 s ago" labels stay true.
     pub now: RwSignal<f64>,
+    /// Bumped at most once per animation frame after messages were logged, so
+    /// the explorer re-renders per frame, not per message (1,000 messages a
+    /// second stay smooth).
+    pub log_version: RwSignal<u64>,
+    /// The discovery settings in force; the settings drawer shows them.
+    pub settings: RwSignal<DirectorySettings>,
+    log: StoredValue<MessageLog>,
+    frame_pending: StoredValue<bool>,
     lamps: StoredValue<HashMap<LampId, RwSignal<LampView>>>,
     directory: StoredValue<LampDirectory>,
     subscribed: StoredValue<BTreeSet<String>>,
@@ -84,6 +95,10 @@ impl Store {
             qos: RwSignal::new(QoS::AtLeastOnce),
             notice: RwSignal::new(None),
             now: RwSignal::new(wall_clock()),
+            log_version: RwSignal::new(0),
+            settings: RwSignal::new(settings.clone()),
+            log: StoredValue::new(MessageLog::new(LOG_CAPACITY)),
+            frame_pending: StoredValue::new(false),
             lamps: StoredValue::new(HashMap::new()),
             directory: StoredValue::new(LampDirectory::new(settings)),
             subscribed: StoredValue::new(BTreeSet::new()),
@@ -127,7 +142,7 @@ impl Store {
 
     fn handle_session_event(&self, event: Event) {
         match event {
-            Event::Message(m) => self.handle_message(&m.topic, &m.payload, m.retain),
+            Event::Message(m) => self.receive(m),
             Event::Sent(ticket) | Event::Delivered(ticket) => {
                 self.mark(ticket, Delivery::Delivered)
             }
@@ -151,12 +166,106 @@ impl Store {
         }
     }
 
+    /// A message from the broker: logged for the explorer (raw bytes, no
+    /// formatting), then read as a lamp.
+    pub fn receive(&self, message: Message) {
+        let Message {
+            topic,
+            payload,
+            qos,
+            retain,
+            ..
+        } = message;
+        let payload: Arc<[u8]> = Arc::from(payload);
+        let now = wall_clock();
+        let logged = self
+            .log
+            .try_update_value(|log| log.push(now, &topic, payload.clone(), qos, retain));
+        if logged.is_some() {
+            self.schedule_log_render();
+        }
+        self.handle_message(&topic, &payload, retain);
+    }
+
+    /// Asks for one explorer re-render at the next animation frame, however
+    /// many messages arrive before it.
+    fn schedule_log_render(&self) {
+        if self.frame_pending.try_get_value() != Some(false) {
+            return;
+        }
+        self.frame_pending.set_value(true);
+        let store = *self;
+        request_animation_frame(move || {
+            store.frame_pending.try_set_value(false);
+            store.log_version.try_update(|v| *v += 1);
+        });
+    }
+
+    /// The logged messages, newest first, whose topic `filter` matches.
+    pub fn log_entries(&self, filter: Option<&str>) -> Vec<LogEntry> {
+        self.log
+            .try_with_value(|log| log.newest_first(filter))
+            .unwrap_or_default()
+    }
+
+    /// How many messages the explorer holds, and how many ever arrived.
+    pub fn log_counts(&self) -> (usize, u64) {
+        self.log
+            .try_with_value(|log| (log.len(), log.total()))
+            .unwrap_or_default()
+    }
+
+    /// Empties the explorer's log.
+    pub fn clear_log(&self) {
+        self.log.update_value(MessageLog::clear);
+        self.log_version.update(|v| *v += 1);
+    }
+
+    /// The explorer's publish form: any topic and payload, checked first so a
+    /// bad topic is a sentence, not a dropped connection.
+    pub fn publish_raw(
+        &self,
+        topic: &str,
+        payload: Vec<u8>,
+        qos: QoS,
+        retain: bool,
+    ) -> Result<PublishTicket, String> {
+        check_topic_name(topic)?;
+        let publisher = self
+            .publisher
+            .get_value()
+            .ok_or_else(|| "Not connected to a broker".to_owned())?;
+        publisher.publish(topic, payload, qos, retain)
+    }
+
+    /// New discovery settings (the settings drawer): lamps of switched-off
+    /// sources or unmatched filters go, and subscriptions follow.
+    pub fn set_settings(&self, settings: DirectorySettings) {
+        if self.settings.with_untracked(|s| *s == settings) {
+            return;
+        }
+        self.settings.set(settings.clone());
+        let events = self
+            .directory
+            .try_update_value(|d| d.set_settings(settings));
+        if let Some(events) = events {
+            self.apply_directory_events(events);
+        }
+    }
+
     /// A message from the broker (or a test): updates, adds or removes cards.
     pub fn handle_message(&self, topic: &str, payload: &[u8], retained: bool) {
         let events = self
             .directory
             .try_update_value(|d| d.handle_message(topic, payload, retained));
-        let Some(events) = events else { return };
+        if let Some(events) = events {
+            self.apply_directory_events(events);
+        }
+    }
+
+    /// Turns what the directory did into card signals: only the lamps named
+    /// change, and the room list only when lamps come, go or move.
+    fn apply_directory_events(&self, events: Vec<DirectoryEvent>) {
         let now = wall_clock();
         let mut regroup = false;
         for event in events {

@@ -1,16 +1,28 @@
 use gloo_timers::callback::Interval;
 use leptos::prelude::*;
 
-use super::{ConnectPanel, Dashboard, StatusLine};
+use super::{ConnectPanel, Dashboard, Explorer, StatusLine};
 use crate::lamp::DirectorySettings;
 use crate::store::Store;
 
-/// The whole page: header with the connection status, the broker form and
-/// the lamps by room. `manual` leaves the broker alone until the user clicks
-/// Connect (tests use it; the app connects to the last broker at once).
+/// Which page the header's tabs show.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Page {
+    Lamps,
+    Messages,
+}
+
+/// The whole page: header with the connection status and the Lamps/Messages
+/// tabs, the broker panel and the lamps by room (or the message explorer).
+/// `manual` leaves the broker alone until the user clicks Connect (tests use
+/// it; the app connects to the last broker at once). `store` lets a test hand
+/// in a store wired to a recording publisher; the app makes its own.
 #[component]
-pub fn App(#[prop(optional)] manual: bool) -> impl IntoView {
-    let store = Store::new(DirectorySettings::default());
+pub fn App(
+    #[prop(optional)] manual: bool,
+    #[prop(optional)] store: Option<Store>,
+) -> impl IntoView {
+    let store = store.unwrap_or_else(|| Store::new(DirectorySettings::default()));
     provide_context(store);
     // Ages ("5 s ago") move on even when no message arrives.
     let ticker = Interval::new(5_000, move || {
@@ -18,6 +30,19 @@ pub fn App(#[prop(optional)] manual: bool) -> impl IntoView {
     });
     let ticker = StoredValue::new_local(Some(ticker));
     on_cleanup(move || ticker.set_value(None));
+    let page = RwSignal::new(Page::Lamps);
+    let tab = move |which: Page, label: &'static str| {
+        view! {
+            <button
+                class="tab"
+                data-page=if which == Page::Lamps { "lamps" } else { "messages" }
+                aria-pressed=move || if page.get() == which { "true" } else { "false" }
+                on:click=move |_| page.set(which)
+            >
+                {label}
+            </button>
+        }
+    };
 
     view! {
         <header class="app-header">
@@ -25,12 +50,18 @@ pub fn App(#[prop(optional)] manual: bool) -> impl IntoView {
                 <span class="brand-mark" aria-hidden="true"></span>
                 <h1>"Lampboard"</h1>
             </div>
+            <nav class="tabs" aria-label="Pages">
+                {tab(Page::Lamps, "Lamps")}
+                {tab(Page::Messages, "Messages")}
+            </nav>
             <StatusLine status=store.status.read_only() />
         </header>
         <main class="lamp-area" aria-label="Lamps">
             <ConnectPanel manual=manual />
             <Notice />
-            <Dashboard />
+            <Show when=move || page.get() == Page::Lamps fallback=|| view! { <Explorer /> }>
+                <Dashboard />
+            </Show>
         </main>
     }
 }

@@ -2,15 +2,26 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use crate::mqtt::session::{ConnectOptions, SessionOptions};
+use super::settings_drawer::SettingsDrawer;
+use crate::net::broker_url::BrokerUrl;
 use crate::net::client::{Handler, MqttClient};
 use crate::net::status::ConnectionStatus;
+use crate::store::settings::{Profile, SettingsFile};
 use crate::store::Store;
 
 const URL_KEY: &str = "lampboard.broker_url";
+const SETTINGS_KEY: &str = "lampboard.settings";
 
 fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+/// Whether the page came over https: then only `wss://` brokers can work,
+/// and the form says so before a socket fails silently.
+pub(super) fn page_is_https() -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().protocol().ok())
+        .is_some_and(|p| p == "https:")
 }
 
 /// The broker this page most likely talks to: the last one used, else the
@@ -44,84 +55,197 @@ pub fn fresh_client_id() -> String {
     format!("lampboard-{suffix}")
 }
 
-/// Broker URL, connect and disconnect. The client it makes feeds the store.
+/// The saved profiles, or a first profile pointing at the likely broker.
+fn load_settings() -> SettingsFile {
+    local_storage()
+        .and_then(|s| s.get_item(SETTINGS_KEY).ok().flatten())
+        .and_then(|text| SettingsFile::from_json(&text).ok())
+        .unwrap_or_else(|| SettingsFile::single(Profile::with_url(default_broker_url())))
+}
+
+/// The page's one connection and its profiles; `Copy`, shared by the panel
+/// and the settings drawer so both drive the same client.
+#[derive(Clone, Copy)]
+pub(super) struct Connection {
+    /// Every profile (passwords in memory; storage strips unremembered ones).
+    pub saved: RwSignal<SettingsFile>,
+    /// The profile in use.
+    pub active: RwSignal<Profile>,
+    /// This tab's client id, used when a profile names none.
+    pub auto_id: StoredValue<String>,
+    /// Why the last connect attempt could not start, in words.
+    pub error: RwSignal<Option<String>>,
+    client: StoredValue<Option<MqttClient>, LocalStorage>,
+    store: Store,
+}
+
+impl Connection {
+    fn new(store: Store) -> Self {
+        let saved = load_settings();
+        let active = saved.current().cloned().unwrap_or_default();
+        Self {
+            saved: RwSignal::new(saved),
+            active: RwSignal::new(active),
+            auto_id: StoredValue::new(fresh_client_id()),
+            error: RwSignal::new(None),
+            client: StoredValue::new_local(None),
+            store,
+        }
+    }
+
+    /// Writes the profiles to localStorage (without unremembered passwords).
+    pub fn persist(&self) {
+        let json = self
+            .saved
+            .with_untracked(|s| serde_json::to_string(&s.for_storage()).unwrap_or_default());
+        if let Some(s) = local_storage() {
+            let _ = s.set_item(SETTINGS_KEY, &json);
+        }
+    }
+
+    /// Makes `profile` the one in use: the store gets its lamp settings and
+    /// publishing QoS at once; connection fields apply at the next connect.
+    pub fn use_profile(&self, profile: Profile) {
+        self.store.set_settings(profile.directory_settings());
+        self.store.qos.set(profile.qos());
+        self.active.set(profile);
+    }
+
+    /// (Re)connects with the active profile; problems become the panel's error.
+    pub fn connect(&self) {
+        self.error.set(None);
+        let profile = self.active.get_untracked();
+        if let Some(p) = profile.problems(page_is_https()).into_iter().next() {
+            self.error.set(Some(p.message));
+            return;
+        }
+        if let Some(old) = self.client.get_value() {
+            old.disconnect();
+        }
+        self.store.set_settings(profile.directory_settings());
+        self.store.qos.set(profile.qos());
+        let store = self.store;
+        let handler: Handler = Rc::new(move |event| store.handle_client_event(event));
+        let options = profile.session_options(&self.auto_id.get_value());
+        match MqttClient::new(&profile.broker_url, options, handler) {
+            Ok(c) => {
+                if let Some(s) = local_storage() {
+                    let _ = s.set_item(URL_KEY, profile.broker_url.trim());
+                }
+                c.connect();
+                self.store.set_publisher(Rc::new(c.clone()));
+                self.client.set_value(Some(c));
+            }
+            Err(why) => self.error.set(Some(why)),
+        }
+    }
+
+    /// Says goodbye to the broker and stops retrying.
+    pub fn disconnect(&self) {
+        if let Some(c) = self.client.get_value() {
+            c.disconnect();
+        }
+        self.store.clear_publisher();
+        self.client.set_value(None);
+    }
+
+    /// Whether a connection is up or being attempted.
+    pub fn busy(&self) -> bool {
+        !matches!(
+            self.store.status.get(),
+            ConnectionStatus::Disconnected | ConnectionStatus::Refused(_)
+        )
+    }
+}
+
+/// Broker URL, connect and disconnect, and the door to the settings drawer.
+/// Once connected it folds into one summary line so the lamps get the screen.
 #[component]
 pub fn ConnectPanel(#[prop(optional)] manual: bool) -> impl IntoView {
     let store = expect_context::<Store>();
-    let url = RwSignal::new(default_broker_url());
-    let error = RwSignal::new(None::<String>);
-    let client = StoredValue::new_local(None::<MqttClient>);
-
-    let connect = move || {
-        error.set(None);
-        if let Some(old) = client.get_value() {
-            old.disconnect();
-        }
-        let handler: Handler = Rc::new(move |event| store.handle_client_event(event));
-        let options = SessionOptions::new(ConnectOptions::new(fresh_client_id()));
-        match MqttClient::new(&url.get_untracked(), options, handler) {
-            Ok(c) => {
-                if let Some(s) = local_storage() {
-                    let _ = s.set_item(URL_KEY, url.get_untracked().trim());
-                }
-                c.connect();
-                store.set_publisher(Rc::new(c.clone()));
-                client.set_value(Some(c));
-            }
-            Err(why) => error.set(Some(why)),
-        }
-    };
-    let disconnect = move || {
-        if let Some(c) = client.get_value() {
-            c.disconnect();
-        }
-        store.clear_publisher();
-        client.set_value(None);
-    };
+    let conn = Connection::new(store);
+    conn.use_profile(conn.active.get_untracked());
+    let drawer_open = RwSignal::new(false);
     if !manual {
-        connect();
+        conn.connect();
     }
-    let busy = move || {
-        !matches!(
-            store.status.get(),
-            ConnectionStatus::Disconnected | ConnectionStatus::Refused(_)
-        )
+    let connected = move || store.status.with(|s| *s == ConnectionStatus::Connected);
+    let broker_label = move || {
+        conn.active
+            .with(|p| match BrokerUrl::parse(&p.broker_url, false) {
+                Ok(u) => format!("{}:{}", u.host, u.port),
+                Err(_) => p.broker_url.clone(),
+            })
     };
 
     view! {
-        <form
-            class="connect-panel"
-            on:submit=move |ev| {
-                ev.prevent_default();
-                connect();
+        <Show
+            when=connected
+            fallback=move || {
+                view! {
+                    <form
+                        class="connect-panel"
+                        on:submit=move |ev| {
+                            ev.prevent_default();
+                            conn.connect();
+                        }
+                    >
+                        <label class="field grow">
+                            <span class="field-label">"Broker"</span>
+                            <input
+                                type="url"
+                                name="broker-url"
+                                inputmode="url"
+                                autocomplete="off"
+                                spellcheck="false"
+                                placeholder="ws://host:9001/mqtt"
+                                prop:value=move || conn.active.with(|p| p.broker_url.clone())
+                                on:input=move |ev| {
+                                    conn.active.update(|p| p.broker_url = event_target_value(&ev))
+                                }
+                                aria-invalid=move || {
+                                    if conn.error.with(Option::is_some) { "true" } else { "false" }
+                                }
+                                aria-describedby="broker-url-error"
+                            />
+                        </label>
+                        <div class="panel-buttons">
+                            <button type="submit" class="primary">
+                                {move || if conn.busy() { "Reconnect" } else { "Connect" }}
+                            </button>
+                            <Show when=move || conn.busy()>
+                                <button type="button" class="secondary" on:click=move |_| conn.disconnect()>
+                                    "Disconnect"
+                                </button>
+                            </Show>
+                            <button
+                                type="button"
+                                class="secondary open-settings"
+                                on:click=move |_| drawer_open.set(true)
+                            >
+                                "Settings"
+                            </button>
+                        </div>
+                        <p id="broker-url-error" class="field-error" role="alert">
+                            {move || conn.error.get().unwrap_or_default()}
+                        </p>
+                    </form>
+                }
             }
         >
-            <label class="field grow">
-                <span class="field-label">"Broker"</span>
-                <input
-                    type="url"
-                    name="broker-url"
-                    inputmode="url"
-                    autocomplete="off"
-                    spellcheck="false"
-                    placeholder="ws://host:9001/mqtt"
-                    prop:value=move || url.get()
-                    on:input=move |ev| url.set(event_target_value(&ev))
-                    aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
-                    aria-describedby="broker-url-error"
-                />
-            </label>
-            <button type="submit" class="primary">
-                {move || if busy() { "Reconnect" } else { "Connect" }}
-            </button>
-            <Show when=busy>
-                <button type="button" class="secondary" on:click=move |_| disconnect()>
-                    "Disconnect"
+            <div class="connect-summary">
+                <span class="summary-dot" aria-hidden="true"></span>
+                <span class="summary-text">
+                    <span class="summary-host">{broker_label}</span>
+                    <span class="summary-profile">{move || conn.active.with(|p| p.name.clone())}</span>
+                </span>
+                <button class="secondary open-settings" on:click=move |_| drawer_open.set(true)>
+                    "Settings"
                 </button>
-            </Show>
-            <p id="broker-url-error" class="field-error" role="alert">
-                {move || error.get().unwrap_or_default()}
-            </p>
-        </form>
+            </div>
+        </Show>
+        <Show when=move || drawer_open.get()>
+            <SettingsDrawer conn=conn open=drawer_open />
+        </Show>
     }
 }

@@ -4,12 +4,15 @@
 mod app;
 mod connect_panel;
 mod dashboard;
+mod explorer;
 mod lamp_card;
+mod settings_drawer;
 mod status_line;
 mod throttled;
 
 pub use app::App;
 pub use connect_panel::{default_broker_url, fresh_client_id, ConnectPanel};
 pub use dashboard::Dashboard;
+pub use explorer::Explorer;
 pub use lamp_card::LampCard;
 pub use status_line::StatusLine;

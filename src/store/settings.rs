@@ -1,0 +1,478 @@
+//! Connection profiles and the settings file: what the settings drawer edits,
+//! what localStorage keeps and what export/import move between browsers.
+//!
+//! Pure (no web-sys, no leptos), so the rules that protect the user, a
+//! password never leaves the browser unless asked, a bad import changes
+//! nothing, a bad filter is named before it reaches the broker, are tested
+//! natively.
+
+use serde::{Deserialize, Serialize};
+
+use crate::lamp::DirectorySettings;
+use crate::mqtt::packet::{LastWill, QoS};
+use crate::mqtt::session::{ConnectOptions, SessionOptions};
+use crate::mqtt::topic::{validate_topic_filter, validate_topic_name, TopicError};
+use crate::net::broker_url::BrokerUrl;
+
+/// The marker and version of an exported settings file, so a random JSON file
+/// is refused with a sentence instead of half-applied.
+pub const FILE_FORMAT: u32 = 1;
+
+/// The last will the broker publishes for us if the connection drops uncleanly.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WillSettings {
+    /// Where the will goes (a topic name).
+    pub topic: String,
+    /// The will's payload, as text.
+    pub message: String,
+    /// QoS 0, 1 or 2.
+    pub qos: u8,
+    /// Whether the broker retains the will.
+    pub retain: bool,
+}
+
+impl Default for WillSettings {
+    /// An empty will at QoS 1, retained: a status topic that says "offline"
+    /// is the usual use, and it should stay readable for late subscribers.
+    fn default() -> Self {
+        Self {
+            topic: String::new(),
+            message: "offline".to_owned(),
+            qos: 1,
+            retain: true,
+        }
+    }
+}
+
+/// One named way to reach a broker, plus what to look for there.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Profile {
+    /// The name in the profile list.
+    pub name: String,
+    /// `ws://` or `wss://` URL (host, port, path).
+    pub broker_url: String,
+    /// Empty means a fresh `lampboard-xxxxxx` per tab, so two tabs never
+    /// share an id (the broker would kick them off in turn, forever).
+    pub client_id: String,
+    /// User name; empty for none.
+    pub username: String,
+    /// The password. Only written to storage when `remember_password` is set,
+    /// and never exported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// The user agreed to keep the password in this browser's localStorage.
+    pub remember_password: bool,
+    /// Keep-alive in seconds (0 turns it off).
+    pub keep_alive_secs: u16,
+    /// Clean session (the broker forgets us on disconnect).
+    pub clean_session: bool,
+    /// `enabled` decides whether `will` is sent, so switching it off keeps the text.
+    pub will_enabled: bool,
+    /// The last will.
+    pub will: WillSettings,
+    /// Filters whose topics are lamps (the seed's `smarthome/+/lamps/#`).
+    pub lamp_filters: Vec<String>,
+    /// Read Home Assistant MQTT discovery.
+    pub home_assistant: bool,
+    /// Home Assistant's discovery prefix.
+    pub home_assistant_prefix: String,
+    /// Read Zigbee2MQTT's device list.
+    pub zigbee2mqtt: bool,
+    /// Zigbee2MQTT's base topic.
+    pub zigbee2mqtt_base: String,
+    /// QoS for the lamp controls' publishes (0, 1 or 2; default 1).
+    pub publish_qos: u8,
+}
+
+impl Default for Profile {
+    /// What a first visit starts with: the lamps' default topics, QoS 1, and a
+    /// broker URL the page fills in (see [`Profile::with_url`]).
+    fn default() -> Self {
+        let d = DirectorySettings::default();
+        Self {
+            name: "Default".to_owned(),
+            broker_url: String::new(),
+            client_id: String::new(),
+            username: String::new(),
+            password: None,
+            remember_password: false,
+            keep_alive_secs: 30,
+            clean_session: true,
+            will_enabled: false,
+            will: WillSettings::default(),
+            lamp_filters: d.lamp_filters,
+            home_assistant: d.home_assistant,
+            home_assistant_prefix: d.home_assistant_prefix,
+            zigbee2mqtt: d.zigbee2mqtt,
+            zigbee2mqtt_base: d.zigbee2mqtt_base,
+            publish_qos: 1,
+        }
+    }
+}
+
+/// One thing wrong with a profile, tied to the field that shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// Which field: `name`, `broker_url`, `client_id`, `password`, `will_topic`,
+    /// `filter:<index>`, `home_assistant_prefix`, `zigbee2mqtt_base`, `qos`.
+    pub field: String,
+    /// The sentence shown next to it.
+    pub message: String,
+}
+
+fn problem(field: impl Into<String>, message: impl Into<String>) -> Problem {
+    Problem {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// Words for a topic error, for inline messages (the codec's own text cites rules).
+fn topic_words(e: TopicError) -> String {
+    match e {
+        TopicError::Empty => "Empty: type a topic".to_owned(),
+        TopicError::TooLong(n) => format!("Too long ({n} bytes; at most 65535)"),
+        TopicError::NullCharacter { .. } => "Contains a NUL character".to_owned(),
+        TopicError::WildcardInName { wildcard, .. } => {
+            format!("“{wildcard}” is a wildcard: not allowed in a topic you publish to")
+        }
+        TopicError::MultiLevelNotAlone { .. } => {
+            "“#” must stand alone in its level (like a/#)".to_owned()
+        }
+        TopicError::MultiLevelNotLast { .. } => "“#” must be the last level".to_owned(),
+        TopicError::SingleLevelNotAlone { .. } => {
+            "“+” must stand alone in its level (like a/+/b)".to_owned()
+        }
+    }
+}
+
+/// Checks one subscription filter; the sentence to show inline, if any.
+pub fn check_filter(filter: &str) -> Result<(), String> {
+    validate_topic_filter(filter.trim()).map_err(topic_words)
+}
+
+/// Checks a topic to publish to (the explorer's form, the will).
+pub fn check_topic_name(topic: &str) -> Result<(), String> {
+    validate_topic_name(topic).map_err(topic_words)
+}
+
+/// A lone `#` subscribes to everything on the broker: heavy, and many
+/// brokers refuse it, so the form asks the user to confirm it.
+pub fn needs_everything_confirmation(filters: &[String]) -> bool {
+    filters.iter().any(|f| f.trim() == "#")
+}
+
+/// A QoS from the form's 0/1/2.
+pub fn qos_from(n: u8) -> QoS {
+    QoS::from_u8(n).unwrap_or(QoS::AtLeastOnce)
+}
+
+impl Profile {
+    /// The default profile for a page whose likely broker is `url`.
+    pub fn with_url(url: impl Into<String>) -> Self {
+        Self {
+            broker_url: url.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Everything wrong with the profile, so the form marks each field at once
+    /// instead of failing one by one at the broker.
+    pub fn problems(&self, page_is_https: bool) -> Vec<Problem> {
+        let mut out = Vec::new();
+        if self.name.trim().is_empty() {
+            out.push(problem("name", "Give the profile a name"));
+        }
+        if let Err(e) = BrokerUrl::parse(&self.broker_url, page_is_https) {
+            out.push(problem("broker_url", e.to_string()));
+        }
+        if self.client_id.trim().len() > usize::from(u16::MAX) {
+            out.push(problem("client_id", "The client id is too long"));
+        }
+        if self.username.is_empty() && self.password.as_deref().is_some_and(|p| !p.is_empty()) {
+            out.push(problem(
+                "password",
+                "MQTT 3.1.1 sends a password only with a user name",
+            ));
+        }
+        if self.will_enabled {
+            if let Err(e) = check_topic_name(&self.will.topic) {
+                out.push(problem("will_topic", format!("Will topic: {e}")));
+            }
+        }
+        if QoS::from_u8(self.will.qos).is_none() && self.will_enabled {
+            out.push(problem("will_qos", "QoS is 0, 1 or 2"));
+        }
+        if self.lamp_filters.is_empty() && !self.home_assistant && !self.zigbee2mqtt {
+            out.push(problem(
+                "filters",
+                "Nothing to look for: add a filter or switch a discovery source on",
+            ));
+        }
+        for (i, f) in self.lamp_filters.iter().enumerate() {
+            if let Err(e) = check_filter(f) {
+                out.push(problem(format!("filter:{i}"), e));
+            }
+        }
+        if self.home_assistant {
+            if let Err(e) = check_topic_name(&self.home_assistant_prefix) {
+                out.push(problem("home_assistant_prefix", e));
+            }
+        }
+        if self.zigbee2mqtt {
+            if let Err(e) = check_topic_name(&self.zigbee2mqtt_base) {
+                out.push(problem("zigbee2mqtt_base", e));
+            }
+        }
+        if QoS::from_u8(self.publish_qos).is_none() {
+            out.push(problem("qos", "QoS is 0, 1 or 2"));
+        }
+        out
+    }
+
+    /// The discovery settings the lamp directory runs with.
+    pub fn directory_settings(&self) -> DirectorySettings {
+        DirectorySettings {
+            lamp_filters: self
+                .lamp_filters
+                .iter()
+                .map(|f| f.trim().to_owned())
+                .filter(|f| !f.is_empty())
+                .collect(),
+            home_assistant: self.home_assistant,
+            home_assistant_prefix: self.home_assistant_prefix.trim().to_owned(),
+            zigbee2mqtt: self.zigbee2mqtt,
+            zigbee2mqtt_base: self.zigbee2mqtt_base.trim().to_owned(),
+        }
+    }
+
+    /// The QoS the lamp controls publish at.
+    pub fn qos(&self) -> QoS {
+        qos_from(self.publish_qos)
+    }
+
+    /// The session's options; `auto_client_id` is this tab's id, used when the
+    /// profile names none.
+    pub fn session_options(&self, auto_client_id: &str) -> SessionOptions {
+        let id = self.client_id.trim();
+        let mut c = ConnectOptions::new(if id.is_empty() { auto_client_id } else { id });
+        c.clean_session = self.clean_session;
+        c.keep_alive_secs = self.keep_alive_secs;
+        if !self.username.is_empty() {
+            c.username = Some(self.username.clone());
+            c.password = self
+                .password
+                .as_ref()
+                .filter(|p| !p.is_empty())
+                .map(|p| p.clone().into_bytes());
+        }
+        if self.will_enabled {
+            c.will = Some(LastWill {
+                topic: self.will.topic.clone().into(),
+                message: self.will.message.clone().into_bytes().into(),
+                qos: qos_from(self.will.qos),
+                retain: self.will.retain,
+            });
+        }
+        SessionOptions::new(c)
+    }
+}
+
+/// Every saved profile and which one is in use: the localStorage value and
+/// the export file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SettingsFile {
+    /// Always [`FILE_FORMAT`]; tells a Lampboard file from any other JSON.
+    pub lampboard_settings: u32,
+    /// The profile in use, by name.
+    pub selected: String,
+    /// The profiles, in the order the list shows them.
+    pub profiles: Vec<Profile>,
+}
+
+impl SettingsFile {
+    /// A file holding one profile, selected.
+    pub fn single(profile: Profile) -> Self {
+        Self {
+            lampboard_settings: FILE_FORMAT,
+            selected: profile.name.clone(),
+            profiles: vec![profile],
+        }
+    }
+
+    /// The selected profile (the first one if the name is stale).
+    pub fn current(&self) -> Option<&Profile> {
+        self.profiles
+            .iter()
+            .find(|p| p.name == self.selected)
+            .or_else(|| self.profiles.first())
+    }
+
+    /// Adds or replaces (by name) a profile and selects it.
+    pub fn upsert(&mut self, profile: Profile) {
+        self.selected = profile.name.clone();
+        match self.profiles.iter_mut().find(|p| p.name == profile.name) {
+            Some(slot) => *slot = profile,
+            None => self.profiles.push(profile),
+        }
+    }
+
+    /// Removes a profile by name; the list never becomes empty (a page with
+    /// no profile would have nothing to connect with), so the last one stays.
+    pub fn remove(&mut self, name: &str) -> bool {
+        if self.profiles.len() <= 1 {
+            return false;
+        }
+        let before = self.profiles.len();
+        self.profiles.retain(|p| p.name != name);
+        if self.selected == name {
+            self.selected = self.profiles[0].name.clone();
+        }
+        self.profiles.len() != before
+    }
+
+    /// What localStorage keeps: passwords only where the user ticked "remember".
+    pub fn for_storage(&self) -> Self {
+        let mut copy = self.clone();
+        for p in &mut copy.profiles {
+            if !p.remember_password {
+                p.password = None;
+            }
+        }
+        copy
+    }
+
+    /// The export file: no passwords at all, since files get mailed and synced.
+    pub fn to_export_json(&self) -> String {
+        let mut copy = self.clone();
+        for p in &mut copy.profiles {
+            p.password = None;
+        }
+        serde_json::to_string_pretty(&copy).unwrap_or_default()
+    }
+
+    /// Reads an imported (or stored) file and checks every profile, so a bad
+    /// file is refused whole, with the reason, and changes nothing.
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| format!("This is not a JSON file ({e})"))?;
+        match value.get("lampboard_settings").and_then(|v| v.as_u64()) {
+            Some(v) if v == u64::from(FILE_FORMAT) => {}
+            Some(v) => {
+                return Err(format!(
+                    "This settings file has version {v}; this Lampboard reads version {FILE_FORMAT}"
+                ))
+            }
+            None => return Err("This is not a Lampboard settings file".to_owned()),
+        }
+        let file: SettingsFile = serde_json::from_value(value)
+            .map_err(|e| format!("The settings file is damaged: {e}"))?;
+        if file.profiles.is_empty() {
+            return Err("The settings file holds no profile".to_owned());
+        }
+        let mut names = std::collections::BTreeSet::new();
+        for p in &file.profiles {
+            if !names.insert(p.name.as_str()) {
+                return Err(format!("Two profiles are named “{}”", p.name));
+            }
+            // https-ness is the page's, not the file's: check the URL as if on http.
+            if let Some(pr) = p.problems(false).first() {
+                return Err(format!("Profile “{}”: {}", p.name, pr.message));
+            }
+        }
+        Ok(file)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile() -> Profile {
+        Profile::with_url("ws://127.0.0.1:9001/mqtt")
+    }
+
+    #[test]
+    fn the_default_profile_is_valid_and_looks_for_the_seed_lamps() {
+        let p = profile();
+        assert!(p.problems(false).is_empty(), "{:?}", p.problems(false));
+        assert_eq!(p.directory_settings(), DirectorySettings::default());
+        assert_eq!(p.qos(), QoS::AtLeastOnce);
+        let o = p.session_options("lampboard-abc123");
+        assert_eq!(o.connect.client_id, "lampboard-abc123");
+        assert!(o.connect.will.is_none());
+    }
+
+    #[test]
+    fn bad_filters_and_topics_are_named_per_field() {
+        let mut p = profile();
+        p.lamp_filters = vec!["ok/+/x".into(), "a/#/b".into(), "a+".into()];
+        p.will_enabled = true;
+        p.will.topic = "status/#".into();
+        let fields: Vec<String> = p.problems(false).into_iter().map(|x| x.field).collect();
+        assert_eq!(fields, ["will_topic", "filter:1", "filter:2"]);
+        assert_eq!(
+            check_filter("a/#/b").unwrap_err(),
+            "“#” must be the last level"
+        );
+        assert!(check_filter("#").is_ok());
+        assert!(needs_everything_confirmation(&["#".into()]));
+        assert!(!needs_everything_confirmation(&["a/#".into()]));
+    }
+
+    #[test]
+    fn passwords_stay_out_of_storage_unless_remembered_and_out_of_exports() {
+        let mut p = profile();
+        p.username = "me".into();
+        p.password = Some("secret".into());
+        let mut file = SettingsFile::single(p.clone());
+        assert!(file.for_storage().profiles[0].password.is_none());
+        file.profiles[0].remember_password = true;
+        assert_eq!(
+            file.for_storage().profiles[0].password.as_deref(),
+            Some("secret")
+        );
+        assert!(!file.to_export_json().contains("secret"));
+        let o = p.session_options("x");
+        assert_eq!(o.connect.password.as_deref(), Some(&b"secret"[..]));
+    }
+
+    #[test]
+    fn export_round_trips_and_bad_files_are_refused_whole() {
+        let mut file = SettingsFile::single(profile());
+        let mut second = profile();
+        second.name = "Cellar".into();
+        second.publish_qos = 2;
+        file.upsert(second);
+        let back = SettingsFile::from_json(&file.to_export_json()).unwrap();
+        assert_eq!(back, file);
+        assert_eq!(back.current().unwrap().name, "Cellar");
+
+        assert!(SettingsFile::from_json("{oops")
+            .unwrap_err()
+            .starts_with("This is not a JSON file"));
+        assert_eq!(
+            SettingsFile::from_json(r#"{"a":1}"#).unwrap_err(),
+            "This is not a Lampboard settings file"
+        );
+        let bad = file
+            .to_export_json()
+            .replace("smarthome/+/lamps/#", "smarthome/#/x");
+        assert!(SettingsFile::from_json(&bad)
+            .unwrap_err()
+            .contains("“#” must be the last level"));
+    }
+
+    #[test]
+    fn the_last_profile_cannot_be_deleted() {
+        let mut file = SettingsFile::single(profile());
+        assert!(!file.remove("Default"));
+        let mut b = profile();
+        b.name = "B".into();
+        file.upsert(b);
+        assert!(file.remove("B"));
+        assert_eq!(file.selected, "Default");
+    }
+}

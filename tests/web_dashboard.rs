@@ -1,0 +1,838 @@
+//! The dashboard in a real browser: the whole app mounted with a store whose
+//! publisher records what it is asked to send. Messages go in through the
+//! store (as the MQTT client would hand them over), clicks and drags go in as
+//! DOM events, and the tests assert the DOM and the exact publishes.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use lampboard::lamp::DirectorySettings;
+use lampboard::mqtt::packet::QoS;
+use lampboard::mqtt::session::{Event, Message, PublishTicket};
+use lampboard::net::client::ClientEvent;
+use lampboard::net::status::ConnectionStatus;
+use lampboard::store::settings::SettingsFile;
+use lampboard::store::{Publisher, Store};
+use lampboard::ui::App;
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+// ---------- a publisher that records ----------
+
+/// One publish the store asked for.
+#[derive(Debug, Clone, PartialEq)]
+struct Sent {
+    topic: String,
+    payload: String,
+    qos: QoS,
+    retain: bool,
+}
+
+#[derive(Default)]
+struct Recorder {
+    sent: RefCell<Vec<(PublishTicket, Sent)>>,
+    subscribed: RefCell<Vec<Vec<String>>>,
+    unsubscribed: RefCell<Vec<Vec<String>>>,
+    fail_with: RefCell<Option<String>>,
+    next: Cell<u64>,
+}
+
+impl Recorder {
+    fn sent(&self) -> Vec<Sent> {
+        self.sent.borrow().iter().map(|(_, s)| s.clone()).collect()
+    }
+    fn last_ticket(&self) -> PublishTicket {
+        self.sent
+            .borrow()
+            .last()
+            .expect("something was published")
+            .0
+    }
+    fn clear(&self) {
+        self.sent.borrow_mut().clear();
+    }
+}
+
+impl Publisher for Recorder {
+    fn publish(
+        &self,
+        topic: &str,
+        payload: Vec<u8>,
+        qos: QoS,
+        retain: bool,
+    ) -> Result<PublishTicket, String> {
+        if let Some(why) = self.fail_with.borrow().clone() {
+            return Err(why);
+        }
+        self.next.set(self.next.get() + 1);
+        let ticket = PublishTicket(self.next.get());
+        self.sent.borrow_mut().push((
+            ticket,
+            Sent {
+                topic: topic.to_owned(),
+                payload: String::from_utf8(payload).expect("utf-8 payload"),
+                qos,
+                retain,
+            },
+        ));
+        Ok(ticket)
+    }
+    fn subscribe(&self, filters: &[String], _qos: QoS) -> Result<(), String> {
+        self.subscribed.borrow_mut().push(filters.to_vec());
+        Ok(())
+    }
+    fn unsubscribe(&self, filters: &[String]) -> Result<(), String> {
+        self.unsubscribed.borrow_mut().push(filters.to_vec());
+        Ok(())
+    }
+}
+
+fn sent(topic: &str, payload: &str, qos: QoS, retain: bool) -> Sent {
+    Sent {
+        topic: topic.into(),
+        payload: payload.into(),
+        qos,
+        retain,
+    }
+}
+
+// ---------- mounting and waiting ----------
+
+struct Page {
+    host: HtmlElement,
+    store: Store,
+    rec: Rc<Recorder>,
+}
+
+/// The whole app, not connecting anywhere, with a recording publisher and
+/// clean localStorage (settings tests save profiles).
+fn mount() -> Page {
+    let window = web_sys::window().unwrap();
+    if let Ok(Some(s)) = window.local_storage() {
+        let _ = s.clear();
+    }
+    let document = window.document().unwrap();
+    let host: HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&host).unwrap();
+    let store = Store::new(DirectorySettings::default());
+    let rec = Rc::new(Recorder::default());
+    store.set_publisher(rec.clone());
+    leptos::mount::mount_to(
+        host.clone(),
+        move || view! { <App manual=true store=store /> },
+    )
+    .forget();
+    Page { host, store, rec }
+}
+
+/// Waits `ms` milliseconds (never hangs: a timer always fires).
+async fn sleep(ms: u32) {
+    gloo_timers::future::TimeoutFuture::new(ms).await;
+}
+
+/// Lets effects run and the DOM catch up.
+async fn settle() {
+    leptos::task::tick().await;
+    sleep(0).await;
+}
+
+/// Waits for the next animation frame, or 250 ms if frames are throttled.
+async fn frame() {
+    let raf = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window().unwrap().request_animation_frame(&resolve);
+    });
+    let timeout = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 250);
+    });
+    let _ = JsFuture::from(js_sys::Promise::race(&js_sys::Array::of2(&raf, &timeout))).await;
+    settle().await;
+}
+
+/// Polls `cond` for up to 2 s, so a slow browser gives a failure, not a hang.
+async fn until(what: &str, cond: impl Fn() -> bool) {
+    for _ in 0..100 {
+        if cond() {
+            return;
+        }
+        sleep(20).await;
+    }
+    panic!("timed out waiting for: {what}");
+}
+
+// ---------- DOM helpers ----------
+
+impl Page {
+    fn all(&self, selector: &str) -> Vec<Element> {
+        let list = self.host.query_selector_all(selector).unwrap();
+        (0..list.length())
+            .filter_map(|i| list.item(i))
+            .map(|n| n.unchecked_into())
+            .collect()
+    }
+    fn one(&self, selector: &str) -> Element {
+        self.host
+            .query_selector(selector)
+            .unwrap()
+            .unwrap_or_else(|| panic!("no element matches {selector}"))
+    }
+    fn has(&self, selector: &str) -> bool {
+        self.host.query_selector(selector).unwrap().is_some()
+    }
+    fn text(&self, selector: &str) -> String {
+        self.one(selector).text_content().unwrap_or_default()
+    }
+    fn card(&self, id: &str) -> Element {
+        self.one(&format!("article.lamp-card[data-lamp=\"{id}\"]"))
+    }
+    fn click(&self, selector: &str) {
+        self.one(selector).unchecked_into::<HtmlElement>().click();
+    }
+    /// Sets an input's value and fires `input` (what a keystroke or a drag step does).
+    fn type_into(&self, selector: &str, value: &str) {
+        let el = self.one(selector);
+        set_value(&el, value);
+        fire(&el, "input");
+    }
+    /// Feeds a message as the MQTT client would.
+    fn receive(&self, topic: &str, payload: &[u8], qos: QoS, retain: bool) {
+        self.store.receive(Message {
+            topic: topic.into(),
+            payload: payload.to_vec(),
+            qos,
+            retain,
+            dup: false,
+        });
+    }
+}
+
+fn set_value(el: &Element, value: &str) {
+    js_sys::Reflect::set(el, &"value".into(), &value.into()).unwrap();
+}
+
+fn fire(el: &Element, kind: &str) {
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let ev = web_sys::Event::new_with_event_init_dict(kind, &init).unwrap();
+    el.dispatch_event(&ev).unwrap();
+}
+
+fn within(el: &Element, selector: &str) -> Element {
+    el.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {selector} in the element"))
+}
+
+const KITCHEN: &str = "smarthome/kitchen/lamps/counter";
+const HALL: &str = "smarthome/hall/lamps/entry";
+const BEDROOM: &str = "smarthome/bedroom/lamps/reading";
+
+/// Three seed lamps in three rooms, as retained messages.
+fn seed(page: &Page) {
+    let s = page.store;
+    s.handle_message(
+        KITCHEN,
+        br#"{"state":"ON","brightness":180,"color":{"r":255,"g":140,"b":40}}"#,
+        true,
+    );
+    s.handle_message(HALL, br#"{"state":"OFF"}"#, true);
+    s.handle_message(BEDROOM, br#"{"state":"OFF","brightness":128}"#, true);
+}
+
+// ---------- lamp cards ----------
+
+#[wasm_bindgen_test]
+async fn cards_appear_by_room_with_name_state_and_glow() {
+    let page = mount();
+    seed(&page);
+    settle().await;
+    assert_eq!(page.all("article.lamp-card").len(), 3);
+    let rooms: Vec<String> = page
+        .all("section.room h2")
+        .iter()
+        .map(|h| h.text_content().unwrap())
+        .collect();
+    assert_eq!(rooms, ["bedroom", "hall", "kitchen"]);
+    let kitchen = page.card(KITCHEN);
+    assert_eq!(within(&kitchen, "h3").text_content().unwrap(), "counter");
+    let switch = within(&kitchen, "button.switch");
+    assert_eq!(
+        switch.get_attribute("aria-checked").as_deref(),
+        Some("true")
+    );
+    assert!(kitchen.class_list().contains("is-on"));
+    let style = kitchen.get_attribute("style").unwrap_or_default();
+    assert!(
+        style.contains("--lamp: rgb(255 140 40)") || style.contains("--lamp:rgb(255 140 40)"),
+        "glow colour variable: {style}"
+    );
+    let hall = page.card(HALL);
+    assert_eq!(
+        within(&hall, "button.switch")
+            .get_attribute("aria-checked")
+            .as_deref(),
+        Some("false")
+    );
+    assert!(!hall.class_list().contains("is-on"));
+}
+
+#[wasm_bindgen_test]
+async fn toggling_publishes_the_retained_state_and_marks_pending_then_delivered() {
+    let page = mount();
+    seed(&page);
+    settle().await;
+    page.click(&format!("article[data-lamp=\"{HALL}\"] button.switch"));
+    settle().await;
+    assert_eq!(
+        page.rec.sent(),
+        [sent(HALL, r#"{"state":"ON"}"#, QoS::AtLeastOnce, true)]
+    );
+    let hall = page.card(HALL);
+    assert_eq!(
+        within(&hall, "button.switch")
+            .get_attribute("aria-checked")
+            .as_deref(),
+        Some("true"),
+        "optimistic: on at once"
+    );
+    let mark = within(&hall, ".delivery");
+    assert_eq!(
+        mark.get_attribute("data-delivery").as_deref(),
+        Some("pending")
+    );
+
+    let ticket = page.rec.last_ticket();
+    page.store
+        .handle_client_event(ClientEvent::Session(Event::Delivered(ticket)));
+    settle().await;
+    let mark = within(&page.card(HALL), ".delivery");
+    assert_eq!(
+        mark.get_attribute("data-delivery").as_deref(),
+        Some("delivered")
+    );
+    assert!(mark.text_content().unwrap().contains("Delivered"));
+}
+
+#[wasm_bindgen_test]
+async fn a_fast_drag_sends_the_first_and_the_final_brightness_only() {
+    let page = mount();
+    seed(&page);
+    settle().await;
+    let slider = within(&page.card(BEDROOM), "input.brightness");
+    // Ten input events well within 100 ms, then the release.
+    for v in 10..20 {
+        set_value(&slider, &v.to_string());
+        fire(&slider, "input");
+    }
+    fire(&slider, "change");
+    settle().await;
+    // 10 % and 19 % of 255, rounded; the rest of the document is kept.
+    assert_eq!(
+        page.rec.sent(),
+        [
+            sent(
+                BEDROOM,
+                r#"{"brightness":26,"state":"OFF"}"#,
+                QoS::AtLeastOnce,
+                true
+            ),
+            sent(
+                BEDROOM,
+                r#"{"brightness":48,"state":"OFF"}"#,
+                QoS::AtLeastOnce,
+                true
+            ),
+        ]
+    );
+    // Nothing more trickles out after the throttle interval.
+    sleep(150).await;
+    assert_eq!(page.rec.sent().len(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn picking_a_colour_and_a_preset_publish_the_colour() {
+    let page = mount();
+    seed(&page);
+    settle().await;
+    let kitchen = page.card(KITCHEN);
+    let picker = within(&kitchen, "input.color-input");
+    set_value(&picker, "#00ff80");
+    fire(&picker, "input");
+    fire(&picker, "change");
+    settle().await;
+    let doc = r#"{"brightness":180,"color":{"b":128,"g":255,"r":0},"state":"ON"}"#;
+    assert_eq!(
+        page.rec.sent(),
+        [sent(KITCHEN, doc, QoS::AtLeastOnce, true)]
+    );
+
+    page.rec.clear();
+    within(&page.card(KITCHEN), "button.preset[aria-label=\"Red\"]")
+        .unchecked_into::<HtmlElement>()
+        .click();
+    settle().await;
+    let red = r#"{"brightness":180,"color":{"b":48,"g":48,"r":255},"state":"ON"}"#;
+    assert_eq!(
+        page.rec.sent(),
+        [sent(KITCHEN, red, QoS::AtLeastOnce, true)]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_publish_rolls_back_with_a_message() {
+    let page = mount();
+    seed(&page);
+    settle().await;
+    *page.rec.fail_with.borrow_mut() = Some("the offline queue is full".into());
+    page.click(&format!("article[data-lamp=\"{HALL}\"] button.switch"));
+    settle().await;
+    let hall = page.card(HALL);
+    assert_eq!(
+        within(&hall, "button.switch")
+            .get_attribute("aria-checked")
+            .as_deref(),
+        Some("false"),
+        "back to the confirmed state"
+    );
+    let mark = within(&hall, ".delivery");
+    assert_eq!(
+        mark.get_attribute("data-delivery").as_deref(),
+        Some("failed")
+    );
+    assert!(mark
+        .text_content()
+        .unwrap()
+        .contains("the offline queue is full"));
+    assert!(page
+        .text(".notice")
+        .contains("Not sent: the offline queue is full"));
+}
+
+#[wasm_bindgen_test]
+async fn an_unreadable_payload_is_marked_and_the_last_good_state_stays() {
+    let page = mount();
+    seed(&page);
+    settle().await;
+    page.store.handle_message(KITCHEN, b"not json {", true);
+    settle().await;
+    let kitchen = page.card(KITCHEN);
+    let marker = within(&kitchen, "details.unreadable");
+    assert!(marker.text_content().unwrap().contains("unreadable"));
+    assert_eq!(
+        within(&marker, "pre.raw").text_content().unwrap(),
+        "not json {"
+    );
+    assert_eq!(
+        within(&kitchen, "button.switch")
+            .get_attribute("aria-checked")
+            .as_deref(),
+        Some("true"),
+        "the last good state stays"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_change_by_another_client_updates_the_card_without_publishing() {
+    let page = mount();
+    seed(&page);
+    settle().await;
+    page.store
+        .handle_message(KITCHEN, br#"{"state":"OFF","brightness":10}"#, false);
+    settle().await;
+    let kitchen = page.card(KITCHEN);
+    assert_eq!(
+        within(&kitchen, "button.switch")
+            .get_attribute("aria-checked")
+            .as_deref(),
+        Some("false")
+    );
+    assert!(!kitchen.class_list().contains("is-on"));
+    assert_eq!(within(&kitchen, "output").text_content().unwrap(), "4 %");
+    assert!(page.rec.sent().is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn html_in_names_and_payloads_renders_as_text() {
+    let page = mount();
+    let evil = "<b>bold</b><script>window.pwned=1</script><img src=x>";
+    let config = format!(
+        r#"{{"name":"{}","schema":"json","command_topic":"x/set","state_topic":"x/state","unique_id":"evil"}}"#,
+        evil.replace('"', "\\\"")
+    );
+    page.store
+        .handle_message("homeassistant/light/evil/config", config.as_bytes(), true);
+    page.store.handle_message(
+        "smarthome/hall/lamps/<script>alert(1)</script>",
+        br#"{"state":"ON"}"#,
+        true,
+    );
+    settle().await;
+    assert_eq!(page.all("article.lamp-card").len(), 2);
+    let text = page.host.text_content().unwrap();
+    assert!(text.contains("<script>window.pwned=1</script>"), "{text}");
+    assert!(text.contains("<script>alert(1)<"), "{text}");
+    assert!(!page.has("script"), "no script element was created");
+    assert!(!page.has("b") && !page.has("img"), "no markup was created");
+
+    // The explorer shows a payload with markup as text too.
+    page.click("button.tab[data-page=\"messages\"]");
+    page.receive("t/x", evil.as_bytes(), QoS::AtMostOnce, false);
+    frame().await;
+    assert_eq!(page.text(".log-row .log-payload"), evil);
+    assert!(!page.has("script") && !page.has("img"));
+}
+
+// ---------- connection panel and settings ----------
+
+#[wasm_bindgen_test]
+async fn once_connected_the_panel_folds_into_a_summary_line() {
+    let page = mount();
+    settle().await;
+    assert!(page.has("form.connect-panel input[name=\"broker-url\"]"));
+    page.store
+        .handle_client_event(ClientEvent::Status(ConnectionStatus::Connected));
+    settle().await;
+    assert!(!page.has("form.connect-panel"));
+    let summary = page.text(".connect-summary");
+    assert!(summary.contains(":9001"), "{summary}");
+    page.click(".connect-summary button.open-settings");
+    settle().await;
+    assert!(page.has("aside.drawer[role=\"dialog\"]"));
+    page.click("aside.drawer button.close");
+    settle().await;
+    assert!(!page.has("aside.drawer"));
+}
+
+#[wasm_bindgen_test]
+async fn a_bad_filter_shows_an_inline_error_and_is_not_saved() {
+    let page = mount();
+    settle().await;
+    page.click("button.open-settings");
+    settle().await;
+    page.type_into("input[name=\"filter-0\"]", "smarthome/#/lamps");
+    settle().await;
+    let input = page.one("input[name=\"filter-0\"]");
+    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(page.text(".filter-error"), "“#” must be the last level");
+    page.click("button.save");
+    settle().await;
+    assert!(page.text(".drawer-foot .outcome").starts_with("Not saved"));
+    assert_eq!(
+        page.store.settings.get_untracked(),
+        DirectorySettings::default()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_lone_hash_needs_confirming_then_subscriptions_follow() {
+    let page = mount();
+    settle().await;
+    page.click("button.open-settings");
+    settle().await;
+    page.type_into("input[name=\"filter-0\"]", "#");
+    settle().await;
+    assert!(page.has("input[name=\"confirm_everything\"]"));
+    page.click("button.save");
+    settle().await;
+    assert!(page.text(".drawer-foot .outcome").contains("confirm"));
+    assert_eq!(
+        page.store.settings.get_untracked().lamp_filters,
+        ["smarthome/+/lamps/#"]
+    );
+
+    page.click("input[name=\"confirm_everything\"]");
+    // Switch Zigbee2MQTT discovery off at the same time.
+    page.click("input[name=\"zigbee2mqtt\"]");
+    page.click("button.save");
+    settle().await;
+    assert_eq!(page.text(".drawer-foot .outcome"), "Saved");
+    let s = page.store.settings.get_untracked();
+    assert_eq!(s.lamp_filters, ["#"]);
+    assert!(!s.zigbee2mqtt && s.home_assistant);
+    assert!(page.rec.subscribed.borrow().iter().any(|f| f == &["#"]));
+    assert!(page
+        .rec
+        .unsubscribed
+        .borrow()
+        .iter()
+        .flatten()
+        .any(|f| f == "smarthome/+/lamps/#" || f == "zigbee2mqtt/bridge/devices"));
+}
+
+#[wasm_bindgen_test]
+async fn the_publishing_qos_setting_applies_to_lamp_changes() {
+    let page = mount();
+    seed(&page);
+    settle().await;
+    page.click("button.open-settings");
+    settle().await;
+    let select = page.one("select[name=\"publish_qos\"]");
+    set_value(&select, "2");
+    fire(&select, "change");
+    page.click("button.save");
+    settle().await;
+    page.click("aside.drawer button.close");
+    settle().await;
+    page.click(&format!("article[data-lamp=\"{HALL}\"] button.switch"));
+    settle().await;
+    assert_eq!(
+        page.rec.sent(),
+        [sent(HALL, r#"{"state":"ON"}"#, QoS::ExactlyOnce, true)]
+    );
+}
+
+/// Catches the export's download click and returns the file's text.
+async fn capture_export(page: &Page) -> (String, String) {
+    let caught: Rc<RefCell<Option<(String, String)>>> = Rc::default();
+    let c = caught.clone();
+    let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
+        if let Some(a) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+        {
+            if !a.download().is_empty() {
+                ev.prevent_default();
+                *c.borrow_mut() = Some((a.href(), a.download()));
+            }
+        }
+    });
+    let document = web_sys::window().unwrap().document().unwrap();
+    document
+        .add_event_listener_with_callback_and_bool("click", listener.as_ref().unchecked_ref(), true)
+        .unwrap();
+    page.click("button.export");
+    document
+        .remove_event_listener_with_callback_and_bool(
+            "click",
+            listener.as_ref().unchecked_ref(),
+            true,
+        )
+        .unwrap();
+    let (href, name) = caught
+        .borrow_mut()
+        .take()
+        .expect("the export clicked a download link");
+    assert!(href.starts_with("blob:"), "{href}");
+    let response: web_sys::Response =
+        JsFuture::from(web_sys::window().unwrap().fetch_with_str(&href))
+            .await
+            .unwrap()
+            .unchecked_into();
+    let text = JsFuture::from(response.text().unwrap()).await.unwrap();
+    (name, text.as_string().unwrap())
+}
+
+/// Picks `text` as the file of the import input.
+fn choose_import_file(page: &Page, text: &str) {
+    let parts = js_sys::Array::of1(&text.into());
+    let file = web_sys::File::new_with_str_sequence(&parts, "settings.json").unwrap();
+    let dt = web_sys::DataTransfer::new().unwrap();
+    dt.items().add_with_file(&file).unwrap();
+    let input: HtmlInputElement = page.one("input.import").unchecked_into();
+    input.set_files(dt.files().as_ref());
+    fire(&input, "change");
+}
+
+#[wasm_bindgen_test]
+async fn export_produces_a_file_that_import_accepts_and_a_bad_file_changes_nothing() {
+    let page = mount();
+    settle().await;
+    page.click("button.open-settings");
+    settle().await;
+    page.type_into("input[name=\"username\"]", "me");
+    page.type_into("input[name=\"password\"]", "hunter2");
+    page.click("button.save");
+    settle().await;
+
+    let (name, text) = capture_export(&page).await;
+    assert_eq!(name, "lampboard-settings.json");
+    assert!(!text.contains("hunter2"), "passwords are never exported");
+    let file = SettingsFile::from_json(&text).expect("the export is a valid settings file");
+    assert_eq!(file.profiles.len(), 1);
+    assert_eq!(file.profiles[0].username, "me");
+
+    // Import it back with a second profile added.
+    let mut two = file.clone();
+    let mut cellar = two.profiles[0].clone();
+    cellar.name = "Cellar".into();
+    cellar.lamp_filters = vec!["cellar/lamps/+".into()];
+    two.upsert(cellar);
+    choose_import_file(&page, &two.to_export_json());
+    until("the import finished", || {
+        page.text(".drawer-foot .outcome").starts_with("Imported")
+    })
+    .await;
+    assert_eq!(page.text(".drawer-foot .outcome"), "Imported 2 profiles");
+    assert_eq!(page.all("select[name=\"profile\"] option").len(), 2);
+    assert_eq!(
+        page.store.settings.get_untracked().lamp_filters,
+        ["cellar/lamps/+"],
+        "the selected imported profile is in use"
+    );
+
+    // A broken file: a clear error and no change.
+    choose_import_file(&page, "{\"lampboard_settings\": 1, \"profiles\": [");
+    until("the bad import was refused", || {
+        page.text(".drawer-foot .outcome")
+            .starts_with("Import refused")
+    })
+    .await;
+    assert!(page
+        .text(".drawer-foot .outcome")
+        .contains("Nothing was changed"));
+    assert_eq!(page.all("select[name=\"profile\"] option").len(), 2);
+    assert_eq!(
+        page.store.settings.get_untracked().lamp_filters,
+        ["cellar/lamps/+"]
+    );
+}
+
+// ---------- message explorer ----------
+
+#[wasm_bindgen_test]
+async fn the_explorer_lists_filters_and_pauses() {
+    let page = mount();
+    page.click("button.tab[data-page=\"messages\"]");
+    settle().await;
+    page.receive(
+        KITCHEN,
+        br#"{"state":"ON","brightness":3}"#,
+        QoS::AtLeastOnce,
+        true,
+    );
+    page.receive("other/text", b"offline", QoS::AtMostOnce, false);
+    page.receive("other/bin", &[0, 1, 255], QoS::ExactlyOnce, false);
+    frame().await;
+    let rows = page.all(".log-row");
+    assert_eq!(rows.len(), 3);
+    // Newest first; JSON pretty-printed, text as is, binary as hex.
+    assert_eq!(
+        within(&rows[0], ".log-topic").text_content().unwrap(),
+        "other/bin"
+    );
+    assert_eq!(
+        within(&rows[0], ".log-payload").text_content().unwrap(),
+        "00 01 ff"
+    );
+    assert!(within(&rows[0], ".log-meta")
+        .text_content()
+        .unwrap()
+        .contains("QoS 2"));
+    assert_eq!(
+        within(&rows[1], ".log-payload").text_content().unwrap(),
+        "offline"
+    );
+    assert_eq!(
+        within(&rows[2], ".log-payload").text_content().unwrap(),
+        "{\n  \"brightness\": 3,\n  \"state\": \"ON\"\n}"
+    );
+    assert!(within(&rows[2], ".log-meta")
+        .text_content()
+        .unwrap()
+        .contains("retained"));
+    // The lamp path still ran.
+    assert_eq!(page.store.lamp_count(), 1);
+
+    page.type_into("input[name=\"log-filter\"]", "other/+");
+    settle().await;
+    assert_eq!(page.all(".log-row").len(), 2);
+    page.type_into("input[name=\"log-filter\"]", "other/#/x");
+    settle().await;
+    assert!(page.text(".log-tools .field-error").contains("last level"));
+    page.type_into("input[name=\"log-filter\"]", "");
+    settle().await;
+    assert_eq!(page.all(".log-row").len(), 3);
+
+    page.click("button.pause");
+    settle().await;
+    page.receive("other/late", b"1", QoS::AtMostOnce, false);
+    frame().await;
+    assert_eq!(
+        page.all(".log-row").len(),
+        3,
+        "paused: the list holds still"
+    );
+    page.click("button.pause");
+    settle().await;
+    assert_eq!(page.all(".log-row").len(), 4, "resumed: caught up");
+}
+
+#[wasm_bindgen_test]
+async fn a_burst_renders_once_per_frame_from_a_capped_ring() {
+    let page = mount();
+    page.click("button.tab[data-page=\"messages\"]");
+    frame().await;
+    let before = page.store.log_version.get_untracked();
+    for i in 0..1000 {
+        page.receive(&format!("burst/{i}"), b"x", QoS::AtMostOnce, false);
+    }
+    assert_eq!(
+        page.store.log_version.get_untracked(),
+        before,
+        "no render per message"
+    );
+    frame().await;
+    assert_eq!(
+        page.store.log_version.get_untracked(),
+        before + 1,
+        "one render for the burst"
+    );
+    let rows = page.all(".log-row");
+    assert_eq!(rows.len(), 500, "the ring keeps the last 500");
+    assert_eq!(
+        within(&rows[0], ".log-topic").text_content().unwrap(),
+        "burst/999"
+    );
+    assert!(page
+        .text(".log-counts")
+        .contains("500 kept of 1000 received"));
+}
+
+#[wasm_bindgen_test]
+async fn the_publish_form_checks_the_topic_and_clears_retained_after_confirming() {
+    let page = mount();
+    page.click("button.tab[data-page=\"messages\"]");
+    settle().await;
+    page.type_into("input[name=\"publish-topic\"]", "bad/#");
+    settle().await;
+    assert!(page.text(".publish-form .field-error").contains("wildcard"));
+    page.click("button.publish");
+    settle().await;
+    assert!(page.rec.sent().is_empty());
+
+    page.type_into("input[name=\"publish-topic\"]", "lampboard/test");
+    page.type_into("textarea[name=\"publish-payload\"]", "hello");
+    let qos = page.one("select[name=\"publish-qos\"]");
+    set_value(&qos, "2");
+    fire(&qos, "change");
+    page.click("input[name=\"publish-retain\"]");
+    page.click("button.publish");
+    settle().await;
+    assert_eq!(
+        page.rec.sent(),
+        [sent("lampboard/test", "hello", QoS::ExactlyOnce, true)]
+    );
+
+    page.rec.clear();
+    page.click("button.clear-retained");
+    settle().await;
+    assert!(page.text(".confirm-clear").contains("lampboard/test"));
+    assert!(
+        page.rec.sent().is_empty(),
+        "nothing before the confirmation"
+    );
+    page.click("button.confirm-clear-yes");
+    settle().await;
+    assert_eq!(
+        page.rec.sent(),
+        [sent("lampboard/test", "", QoS::ExactlyOnce, true)]
+    );
+}
