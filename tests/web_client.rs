@@ -159,9 +159,20 @@ async fn broker_publish(topic: &str, payload: &str, qos: u8, retain: bool) {
     }
 }
 
-/// Starts the broker if an earlier test failed while it was stopped (no-op
-/// when it runs), so one failure does not cascade into every later test.
+thread_local! {
+    /// Every client a test made. A failed test aborts without running
+    /// destructors, so its client would live on, reconnecting in the
+    /// background; the next test disconnects them all first.
+    static CLIENTS: RefCell<Vec<MqttClient>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Prepares a test that needs the broker: ends clients left over from earlier
+/// tests, and starts the broker if an earlier test failed while it was
+/// stopped (a no-op when it runs), so one failure does not cascade.
 async fn ensure_broker_running() {
+    for client in CLIENTS.with(|c| std::mem::take(&mut *c.borrow_mut())) {
+        client.disconnect();
+    }
     if let Err(why) = control("/broker/start", "").await {
         panic!("the broker could not be started: {why}");
     }
@@ -184,9 +195,14 @@ impl Probe {
         let client = MqttClient::new(
             url,
             SessionOptions::new(connect),
-            Rc::new(move |event| sink.borrow_mut().push(event)),
+            Rc::new(move |event| {
+                if let Ok(mut events) = sink.try_borrow_mut() {
+                    events.push(event);
+                }
+            }),
         )
         .unwrap_or_else(|why| panic!("MqttClient::new({url}) failed: {why}"));
+        CLIENTS.with(|c| c.borrow_mut().push(client.clone()));
         Self { client, events }
     }
 
@@ -216,10 +232,12 @@ impl Probe {
                 return value;
             }
             if now_ms() - start > f64::from(timeout_ms) {
+                // Formatted before panicking: a panic aborts without unwinding,
+                // so a borrow held in the panic's arguments would never end.
+                let events = format!("{:#?}", self.events.borrow());
                 panic!(
-                    "timed out after {timeout_ms} ms waiting for {what}; status: {:?}; events: {:#?}",
+                    "timed out after {timeout_ms} ms waiting for {what}; status: {:?}; events: {events}",
                     self.client.status(),
-                    self.events.borrow()
                 );
             }
             TimeoutFuture::new(20).await;
