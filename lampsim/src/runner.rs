@@ -1,0 +1,493 @@
+//! The simulation on the wire: one rumqttc connection that announces the lamps, publishes
+//! their states, answers commands, and adds `--chaos` and `--flood` traffic.
+//!
+//! Decisions worth knowing:
+//! * On every CONNACK (first connect and each reconnect) lampsim publishes announcements and
+//!   states *before* subscribing, so a retained value left by an earlier run can never be
+//!   mistaken for a write: the broker replaced it before lampsim listens.
+//! * Seed lamps hear their own publishes (MQTT 3.1.1 has no "no local"). A delivery with the
+//!   retain flag set is the snapshot a new subscription gets, never a write; a live delivery
+//!   equal to one of the lamp's recent own payloads is its echo. Remembering several recent
+//!   payloads (not just the last) matters under `--flood`/`--chaos`, where the echo of an older
+//!   state arrives after a newer one was published and would otherwise be adopted: a loop.
+//! * The MQTT event loop runs in its own task and hands events over an unbounded channel: the
+//!   main task awaits `publish` (bounded request channel) and must never wait on a task that is
+//!   itself waiting for the main task.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::time::Duration;
+
+use rumqttc::{AsyncClient, Event, MqttOptions, Outgoing, Packet, QoS};
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::{sleep_until, Instant};
+
+use crate::fleet::Fleet;
+use crate::lamp::{Change, Kind, Role};
+use crate::rng::Rng;
+
+/// Own payloads remembered per seed lamp for echo detection.
+const ECHO_MEMORY: usize = 256;
+
+/// What to simulate and where.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Seed lamps.
+    pub seed_lamps: usize,
+    /// Rooms for the seed lamps.
+    pub rooms: usize,
+    /// Random outside changes.
+    pub chaos: bool,
+    /// Pause between chaos changes, chosen at random in this range.
+    pub chaos_every: (Duration, Duration),
+    /// Flood rate in messages per second.
+    pub flood: Option<f64>,
+    /// No per-event log lines.
+    pub quiet: bool,
+    /// Broker host.
+    pub host: String,
+    /// Broker port (MQTT over TCP).
+    pub port: u16,
+    /// MQTT client id; unique per process so two lampsims on one broker do not kick each other.
+    pub client_id: String,
+}
+
+impl Options {
+    /// Defaults for a broker at `host:port`: the brief's house, no chaos, no flood.
+    pub fn new(host: &str, port: u16) -> Options {
+        Options {
+            seed_lamps: 12,
+            rooms: 4,
+            chaos: false,
+            chaos_every: (Duration::from_secs(2), Duration::from_secs(5)),
+            flood: None,
+            quiet: false,
+            host: host.to_string(),
+            port,
+            client_id: format!("lampsim-{}", std::process::id()),
+        }
+    }
+}
+
+/// What a run did, returned when it stops (tests read the final lamp states from it).
+#[derive(Debug)]
+pub struct Report {
+    /// The lamps as they ended.
+    pub fleet: Fleet,
+    /// Messages handled on command topics (seed writes included, own echoes excluded).
+    pub commands: u64,
+    /// Messages published.
+    pub published: u64,
+}
+
+/// Log lines prefixed with the time since start, so bursts and gaps are visible.
+#[derive(Clone, Debug)]
+pub struct Log {
+    quiet: bool,
+    start: std::time::Instant,
+}
+
+impl Log {
+    /// A log that prints event lines unless `quiet`.
+    pub fn new(quiet: bool) -> Log {
+        Log {
+            quiet,
+            start: std::time::Instant::now(),
+        }
+    }
+
+    /// An event line (suppressed by `--quiet`).
+    pub fn event(&self, line: &str) {
+        if !self.quiet {
+            println!("[{:>9.3}s] {line}", self.start.elapsed().as_secs_f64());
+        }
+    }
+
+    /// A line printed even with `--quiet`: the banner, readiness, errors.
+    pub fn always(&self, line: &str) {
+        println!("lampsim: {line}");
+    }
+}
+
+enum Inbound {
+    Connected,
+    Subscribed,
+    Message {
+        topic: String,
+        payload: Vec<u8>,
+        retain: bool,
+    },
+    Lost(String),
+}
+
+fn short(payload: &[u8]) -> String {
+    let text = String::from_utf8_lossy(payload);
+    let mut s: String = text.chars().take(120).collect();
+    if text.chars().count() > 120 {
+        s.push('…');
+    }
+    if s.is_empty() {
+        s.push_str("(empty)");
+    }
+    s
+}
+
+struct Sim {
+    opts: Options,
+    fleet: Fleet,
+    client: AsyncClient,
+    log: Log,
+    echoes: Vec<VecDeque<Vec<u8>>>,
+    rng: Rng,
+    commands: u64,
+    published: u64,
+    connected: bool,
+    lost_logged: bool,
+    ready: Option<oneshot::Sender<()>>,
+    announced_ready: bool,
+}
+
+impl Sim {
+    async fn publish(&mut self, topic: &str, qos: QoS, payload: Vec<u8>) {
+        self.published += 1;
+        if let Err(e) = self.client.publish(topic, qos, true, payload).await {
+            self.log.always(&format!("cannot publish on {topic}: {e}"));
+        }
+    }
+
+    /// Publishes lamp `i`'s state, remembering it as an echo to ignore for seed lamps.
+    async fn publish_state(&mut self, i: usize, qos: QoS) {
+        let lamp = &self.fleet.lamps[i];
+        let payload = lamp.state_payload();
+        let topic = lamp.state_topic.clone();
+        if lamp.kind == Kind::Seed {
+            let memory = &mut self.echoes[i];
+            if memory.len() == ECHO_MEMORY {
+                memory.pop_front();
+            }
+            memory.push_back(payload.clone());
+        }
+        self.publish(&topic, qos, payload).await;
+    }
+
+    /// True (and forgets it and everything older) when `payload` is one of lamp `i`'s own
+    /// recent publishes coming back.
+    fn is_own_echo(&mut self, i: usize, payload: &[u8]) -> bool {
+        let memory = &mut self.echoes[i];
+        match memory.iter().position(|p| p == payload) {
+            Some(pos) => {
+                memory.drain(..=pos);
+                true
+            }
+            None => false,
+        }
+    }
+
+    async fn on_connected(&mut self) {
+        self.connected = true;
+        self.lost_logged = false;
+        self.log.event(&format!(
+            "connected to mqtt://{}:{} as {}",
+            self.opts.host, self.opts.port, self.opts.client_id
+        ));
+        for a in self.fleet.announcements() {
+            self.publish(&a.topic, QoS::AtLeastOnce, a.payload).await;
+        }
+        for i in 0..self.fleet.lamps.len() {
+            self.publish_state(i, QoS::AtLeastOnce).await;
+        }
+        let filters: Vec<rumqttc::SubscribeFilter> = self
+            .fleet
+            .subscriptions()
+            .into_iter()
+            .map(|f| rumqttc::SubscribeFilter::new(f, QoS::AtLeastOnce))
+            .collect();
+        if let Err(e) = self.client.subscribe_many(filters).await {
+            self.log.always(&format!("cannot subscribe: {e}"));
+        }
+    }
+
+    fn on_subscribed(&mut self) {
+        if let Some(tx) = self.ready.take() {
+            let _ = tx.send(());
+        }
+        if !self.announced_ready {
+            self.announced_ready = true;
+            let f = &self.fleet;
+            self.log.always(&format!(
+                "ready: {} seed lamps in {} rooms, {} Home Assistant lamps, {} Zigbee2MQTT lamps{}{} (Ctrl-C stops)",
+                f.count(Kind::Seed),
+                f.rooms,
+                f.count(Kind::HomeAssistant),
+                f.count(Kind::Zigbee2Mqtt),
+                if self.opts.chaos { ", chaos on" } else { "" },
+                self.opts
+                    .flood
+                    .map(|r| format!(", flood {r}/s"))
+                    .unwrap_or_default(),
+            ));
+        }
+    }
+
+    async fn on_message(&mut self, topic: &str, payload: &[u8], retain: bool) {
+        let Some((i, role)) = self.fleet.route(topic) else {
+            return;
+        };
+        if self.fleet.lamps[i].kind == Kind::Seed && (retain || self.is_own_echo(i, payload)) {
+            return;
+        }
+        self.commands += 1;
+        let reply = self.fleet.lamps[i].handle(role, payload);
+        let lamp = &self.fleet.lamps[i];
+        let verb = if role == Role::Get { "get" } else { "<-" };
+        let mut line = format!(
+            "{:<4} {} {verb} {}",
+            lamp.kind.label(),
+            lamp.name,
+            short(payload)
+        );
+        if !reply.notes.is_empty() {
+            line.push_str(&format!("  ({})", reply.notes.join("; ")));
+        }
+        if !reply.accepted && role != Role::Get {
+            line.push_str("  [ignored]");
+        }
+        self.log.event(&line);
+        if reply.changed {
+            self.log.event(&format!(
+                "{:<4} {} => {}",
+                lamp.kind.label(),
+                lamp.name,
+                lamp.summary()
+            ));
+        }
+        if let Some(p) = reply.publish {
+            let topic = lamp.state_topic.clone();
+            if lamp.kind == Kind::Seed {
+                let memory = &mut self.echoes[i];
+                if memory.len() == ECHO_MEMORY {
+                    memory.pop_front();
+                }
+                memory.push_back(p.clone());
+            }
+            self.publish(&topic, QoS::AtLeastOnce, p).await;
+        }
+    }
+
+    async fn chaos(&mut self) {
+        let n = self.fleet.lamps.len() as u64;
+        if n == 0 {
+            return;
+        }
+        let i = self.rng.below(n) as usize;
+        let lamp = &self.fleet.lamps[i];
+        let max = u64::from(lamp.features.brightness_max);
+        let change = match self.rng.below(4) {
+            0 => Change::Toggle,
+            1 => Change::Brightness(self.rng.range(max / 10, max) as u16),
+            2 if lamp.features.color => {
+                let hue = self.rng.below(360) as f64;
+                Change::Color(crate::color::hs_to_rgb(hue, 100.0))
+            }
+            3 if lamp.features.color_temp.is_some() => {
+                let (lo, hi) = lamp.features.color_temp.unwrap_or((153, 500));
+                Change::ColorTemp(self.rng.range(u64::from(lo), u64::from(hi)) as u16)
+            }
+            _ => Change::Toggle,
+        };
+        if self.fleet.lamps[i].apply_change(change) {
+            let lamp = &self.fleet.lamps[i];
+            self.log.event(&format!(
+                "{:<4} {} => {}  (chaos: {change:?})",
+                lamp.kind.label(),
+                lamp.name,
+                lamp.summary()
+            ));
+            self.publish_state(i, QoS::AtLeastOnce).await;
+        }
+    }
+}
+
+/// Flood bookkeeping: how many messages are due since the start, sent in small batches on a
+/// 10 ms tick, never catching up more than a tenth of a second after a stall.
+struct Flood {
+    rate: f64,
+    start: Instant,
+    sent: u64,
+    cursor: usize,
+    window_start: Instant,
+    window_sent: u64,
+}
+
+impl Flood {
+    fn due(&mut self, now: Instant) -> u64 {
+        let target = (now.duration_since(self.start).as_secs_f64() * self.rate) as u64;
+        let max_batch = (self.rate / 10.0).ceil() as u64 + 1;
+        if target > self.sent + max_batch {
+            self.sent = target - max_batch;
+        }
+        target.saturating_sub(self.sent)
+    }
+}
+
+/// Runs the simulation against the broker in `opts` until `shutdown` completes, then marks
+/// the lamps offline and disconnects. `ready` fires once lampsim has published every lamp
+/// and its subscriptions are acknowledged (tests wait for it before sending commands).
+pub async fn run(
+    opts: Options,
+    shutdown: impl Future<Output = ()>,
+    ready: Option<oneshot::Sender<()>>,
+) -> Result<Report, String> {
+    let fleet = Fleet::new(opts.seed_lamps, opts.rooms);
+    let mut mqtt = MqttOptions::new(opts.client_id.clone(), opts.host.clone(), opts.port);
+    mqtt.set_keep_alive(Duration::from_secs(30))
+        .set_clean_session(true)
+        .set_max_packet_size(crate::broker::MAX_PAYLOAD, crate::broker::MAX_PAYLOAD)
+        .set_request_channel_capacity(4096)
+        .set_inflight(100);
+    let (client, mut eventloop) = AsyncClient::new(mqtt, 4096);
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut pump = tokio::spawn(async move {
+        loop {
+            let inbound = match eventloop.poll().await {
+                Ok(Event::Incoming(Packet::ConnAck(_))) => Inbound::Connected,
+                Ok(Event::Incoming(Packet::SubAck(_))) => Inbound::Subscribed,
+                Ok(Event::Incoming(Packet::Publish(p))) => Inbound::Message {
+                    topic: p.topic,
+                    payload: p.payload.to_vec(),
+                    retain: p.retain,
+                },
+                Ok(Event::Outgoing(Outgoing::Disconnect)) => break,
+                Ok(_) => continue,
+                Err(e) => {
+                    if tx.send(Inbound::Lost(e.to_string())).is_err() {
+                        break;
+                    }
+                    // rumqttc reconnects on the next poll; do not spin.
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
+            if tx.send(inbound).is_err() {
+                break;
+            }
+        }
+    });
+
+    let lamp_count = fleet.lamps.len();
+    let mut sim = Sim {
+        log: Log::new(opts.quiet),
+        rng: Rng::from_time(),
+        opts,
+        fleet,
+        client,
+        echoes: vec![VecDeque::new(); lamp_count],
+        commands: 0,
+        published: 0,
+        connected: false,
+        lost_logged: false,
+        ready,
+        announced_ready: false,
+    };
+    let pick_chaos = |rng: &mut Rng, every: (Duration, Duration)| {
+        let (lo, hi) = (every.0.as_millis() as u64, every.1.as_millis() as u64);
+        Instant::now() + Duration::from_millis(rng.range(lo, hi.max(lo)))
+    };
+    let mut chaos_at = pick_chaos(&mut sim.rng, sim.opts.chaos_every);
+    let mut flood = sim.opts.flood.map(|rate| Flood {
+        rate,
+        start: Instant::now(),
+        sent: 0,
+        cursor: 0,
+        window_start: Instant::now(),
+        window_sent: 0,
+    });
+    let mut flood_tick = tokio::time::interval(Duration::from_millis(10));
+    flood_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+
+    tokio::pin!(shutdown);
+    let mut failure = None;
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            inbound = rx.recv() => match inbound {
+                Some(Inbound::Connected) => sim.on_connected().await,
+                Some(Inbound::Subscribed) => sim.on_subscribed(),
+                Some(Inbound::Message { topic, payload, retain }) => {
+                    sim.on_message(&topic, &payload, retain).await;
+                }
+                Some(Inbound::Lost(why)) => {
+                    // Once per outage: rumqttc retries every second and would repeat it.
+                    if sim.connected || !sim.lost_logged {
+                        sim.log.always(&format!(
+                            "no connection to mqtt://{}:{}: {why}; retrying every second",
+                            sim.opts.host, sim.opts.port
+                        ));
+                        sim.lost_logged = true;
+                    }
+                    sim.connected = false;
+                }
+                None => {
+                    failure = Some("the MQTT connection task ended".to_string());
+                    break;
+                }
+            },
+            _ = sleep_until(chaos_at), if sim.opts.chaos && sim.connected => {
+                sim.chaos().await;
+                chaos_at = pick_chaos(&mut sim.rng, sim.opts.chaos_every);
+            }
+            now = flood_tick.tick(), if flood.is_some() && sim.connected => {
+                let Some(f) = flood.as_mut() else { continue };
+                let n = f.due(now);
+                let lamps = sim.fleet.lamps.len();
+                for _ in 0..n {
+                    if lamps == 0 {
+                        break;
+                    }
+                    let i = f.cursor % lamps;
+                    f.cursor += 1;
+                    let max = sim.fleet.lamps[i].features.brightness_max;
+                    let level = 1 + (f.cursor as u16 % max.max(1));
+                    sim.fleet.lamps[i].apply_change(Change::Brightness(level));
+                    sim.publish_state(i, QoS::AtMostOnce).await;
+                }
+                f.sent += n;
+                f.window_sent += n;
+                let window = now.duration_since(f.window_start);
+                if window >= Duration::from_secs(5) {
+                    sim.log.event(&format!(
+                        "flood: {} messages in {:.1} s ({:.0}/s)",
+                        f.window_sent,
+                        window.as_secs_f64(),
+                        f.window_sent as f64 / window.as_secs_f64()
+                    ));
+                    f.window_start = now;
+                    f.window_sent = 0;
+                }
+            }
+        }
+    }
+
+    if sim.connected {
+        for a in sim.fleet.availability(false) {
+            sim.publish(&a.topic, QoS::AtLeastOnce, a.payload).await;
+        }
+    }
+    let _ = sim.client.disconnect().await;
+    if tokio::time::timeout(Duration::from_secs(2), &mut pump)
+        .await
+        .is_err()
+    {
+        pump.abort();
+        sim.log
+            .always("the MQTT connection did not close within 2 s");
+    }
+    match failure {
+        Some(why) => Err(why),
+        None => Ok(Report {
+            fleet: sim.fleet,
+            commands: sim.commands,
+            published: sim.published,
+        }),
+    }
+}
