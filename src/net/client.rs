@@ -175,14 +175,10 @@ impl MqttClient {
     /// no borrow held.
     fn with<T>(cell: &Rc<RefCell<Inner>>, f: impl FnOnce(&mut Inner) -> T) -> T {
         let (value, pending, handler) = {
-            let Ok(mut inner) = cell.try_borrow_mut() else {
-                // Re-entered from inside the handler's own call: impossible by
-                // construction, but never panic in a browser callback.
-                web_sys::console::error_1(&"lampboard: client re-entered".into());
-                let mut inner = cell.borrow_mut();
-                let value = f(&mut inner);
-                return value;
-            };
+            // Re-entry cannot happen: the handler below runs after this borrow
+            // is released, and the browser dispatches socket, timer and window
+            // events from its event loop, never synchronously inside a call.
+            let mut inner = cell.borrow_mut();
             let value = f(&mut inner);
             (
                 value,
