@@ -163,6 +163,11 @@ fn PublishForm(topic: RwSignal<String>) -> impl IntoView {
     let tried = RwSignal::new(false);
     let confirm_clear = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Result<String, String>>);
+    // Open beside the log on a desktop; folded on a phone so the log gets the screen.
+    let wide = web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|w| w.as_f64())
+        .is_some_and(|w| w >= 960.0);
     let topic_error = move || {
         let t = topic.get();
         if t.is_empty() && !tried.get() {
@@ -181,7 +186,7 @@ fn PublishForm(topic: RwSignal<String>) -> impl IntoView {
     };
 
     view! {
-        <details class="publish-box">
+        <details class="publish-box" open=wide>
             <summary>"Publish a message"</summary>
             <form
                 class="publish-form"

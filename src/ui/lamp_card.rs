@@ -156,7 +156,10 @@ pub fn LampCard(id: LampId, lamp: RwSignal<LampView>) -> impl IntoView {
                 <span class="lamp-bulb" aria-hidden="true"></span>
                 <div class="lamp-title">
                     <h3>{name}</h3>
-                    <p class="lamp-meta">{source}" · "<span class="lamp-age">{age}</span></p>
+                    <p class="lamp-meta">
+                        {source}" · "<span class="lamp-age">{age}</span>
+                        <DeliveryMark lamp=lamp />
+                    </p>
                 </div>
                 <button
                     class="switch"
@@ -266,16 +269,16 @@ pub fn LampCard(id: LampId, lamp: RwSignal<LampView>) -> impl IntoView {
                 }}
             </Show>
 
-            <footer class="lamp-foot">
-                <DeliveryMark lamp=lamp />
-                {move || lamp.with(|v| v.lamp.unreadable.clone()).map(|u| view! {
+            // Only when there is something to say, so a quiet card has no empty strip.
+            {move || lamp.with(|v| v.lamp.unreadable.clone()).map(|u| view! {
+                <footer class="lamp-foot">
                     <details class="unreadable">
                         <summary>"Last message unreadable"</summary>
                         <p class="unreadable-why">{u.error.to_string()}</p>
                         <pre class="raw">{u.raw}</pre>
                     </details>
-                })}
-            </footer>
+                </footer>
+            })}
         </article>
     }
 }

@@ -296,6 +296,14 @@ pub(super) fn SettingsDrawer(conn: Connection, open: RwSignal<bool>) -> impl Int
                     "✕"
                 </button>
             </header>
+            // A form, so password managers and Enter work; Enter saves.
+            <form
+                class="drawer-form"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    save(false);
+                }
+            >
             <div class="drawer-body">
                 <section class="settings-section">
                     <h3>"Profile"</h3>
@@ -545,6 +553,7 @@ pub(super) fn SettingsDrawer(conn: Connection, open: RwSignal<bool>) -> impl Int
                     </button>
                 </div>
             </footer>
+            </form>
         </aside>
     }
 }
