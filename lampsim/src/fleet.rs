@@ -120,7 +120,7 @@ fn ha_specs() -> Vec<HaSpec> {
         HaSpec {
             object_id: "lampsim_reading_lamp",
             name: "Reading Lamp",
-            area: "Living Room",
+            area: "Living",
             model: "Tunable white bulb (ESPHome)",
             features: Features {
                 brightness_max: 255,

@@ -10,6 +10,9 @@
 //!   equal to one of the lamp's recent own payloads is its echo. Remembering several recent
 //!   payloads (not just the last) matters under `--flood`/`--chaos`, where the echo of an older
 //!   state arrives after a newer one was published and would otherwise be adopted: a loop.
+//! * A write that arrives while some of the lamp's own publishes have not come back yet was
+//!   processed by the broker before them, so theirs will end up retained; the lamp answers
+//!   such a write by re-publishing the adopted state, and broker and lamp agree again.
 //! * The MQTT event loop runs in its own task and hands events over an unbounded channel: the
 //!   main task awaits `publish` (bounded request channel) and must never wait on a task that is
 //!   itself waiting for the main task.
@@ -142,6 +145,7 @@ struct Sim {
     commands: u64,
     published: u64,
     connected: bool,
+    subscribed: bool,
     lost_logged: bool,
     ready: Option<oneshot::Sender<()>>,
     announced_ready: bool,
@@ -186,6 +190,7 @@ impl Sim {
     async fn on_connected(&mut self) {
         self.connected = true;
         self.lost_logged = false;
+        self.subscribed = false;
         self.log.event(&format!(
             "connected to mqtt://{}:{} as {}",
             self.opts.host, self.opts.port, self.opts.client_id
@@ -208,6 +213,10 @@ impl Sim {
     }
 
     fn on_subscribed(&mut self) {
+        // Everything published so far went out before the subscription (or before a
+        // reconnect): no live echo of it will come. Chaos and flood start only now.
+        self.echoes.iter_mut().for_each(VecDeque::clear);
+        self.subscribed = true;
         if let Some(tx) = self.ready.take() {
             let _ = tx.send(());
         }
@@ -233,11 +242,19 @@ impl Sim {
         let Some((i, role)) = self.fleet.route(topic) else {
             return;
         };
-        if self.fleet.lamps[i].kind == Kind::Seed && (retain || self.is_own_echo(i, payload)) {
+        let seed = self.fleet.lamps[i].kind == Kind::Seed;
+        // A retained delivery is the snapshot a subscription gets, never a write.
+        if seed && (retain || self.is_own_echo(i, payload)) {
             return;
         }
+        // Own publishes still on their way will reach the broker after this write and
+        // overwrite it there; answering with the adopted state keeps broker and lamp agreed.
+        let overtaken = seed && !self.echoes[i].is_empty();
         self.commands += 1;
-        let reply = self.fleet.lamps[i].handle(role, payload);
+        let mut reply = self.fleet.lamps[i].handle(role, payload);
+        if overtaken && reply.accepted && reply.publish.is_none() {
+            reply.publish = Some(self.fleet.lamps[i].state_payload());
+        }
         let lamp = &self.fleet.lamps[i];
         let verb = if role == Role::Get { "get" } else { "<-" };
         let mut line = format!(
@@ -385,6 +402,7 @@ pub async fn run(
         commands: 0,
         published: 0,
         connected: false,
+        subscribed: false,
         lost_logged: false,
         ready,
         announced_ready: false,
@@ -426,17 +444,18 @@ pub async fn run(
                         sim.lost_logged = true;
                     }
                     sim.connected = false;
+                    sim.subscribed = false;
                 }
                 None => {
                     failure = Some("the MQTT connection task ended".to_string());
                     break;
                 }
             },
-            _ = sleep_until(chaos_at), if sim.opts.chaos && sim.connected => {
+            _ = sleep_until(chaos_at), if sim.opts.chaos && sim.subscribed => {
                 sim.chaos().await;
                 chaos_at = pick_chaos(&mut sim.rng, sim.opts.chaos_every);
             }
-            now = flood_tick.tick(), if flood.is_some() && sim.connected => {
+            now = flood_tick.tick(), if flood.is_some() && sim.subscribed => {
                 let Some(f) = flood.as_mut() else { continue };
                 let n = f.due(now);
                 let lamps = sim.fleet.lamps.len();

@@ -558,3 +558,45 @@ async fn seed_lamp_adopts_a_colour_temperature_write() {
     .await
     .expect("test finished in time");
 }
+
+#[tokio::test]
+async fn broker_and_lamp_agree_after_writes_mixed_with_chaos_and_flood() {
+    timeout(LIMIT, async {
+        let hub = start_hub(|o| {
+            o.seed_lamps = 1;
+            o.chaos = true;
+            o.chaos_every = (Duration::from_millis(2), Duration::from_millis(5));
+            o.flood = Some(1000.0);
+        })
+        .await;
+        let topic = "smarthome/kitchen/lamps/ceiling";
+        let p = probe(hub.tcp, "t-race").await;
+        for b in 1..=40u8 {
+            let doc =
+                format!(r#"{{"state":"ON","brightness":{b},"color":{{"r":{b},"g":0,"b":0}}}}"#);
+            p.publish(topic, true, &doc).await;
+            tokio::time::sleep(Duration::from_millis(3)).await;
+        }
+        // Let every write reach lampsim before it stops.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let tcp = hub.tcp;
+        let report = hub.stop().await;
+        assert!(report.commands >= 40, "{} writes seen", report.commands);
+        // The broker outlives lampsim: its retained state must be the lamp's last state.
+        let mut late = probe(tcp, "t-race-late").await;
+        late.subscribe(topic, QoS::AtMostOnce).await;
+        let retained = late.next_on(topic).await;
+        let lamp = report
+            .fleet
+            .lamps
+            .iter()
+            .find(|l| l.state_topic == topic)
+            .unwrap();
+        assert_eq!(
+            json_of(&retained),
+            serde_json::from_slice::<Value>(&lamp.state_payload()).unwrap()
+        );
+    })
+    .await
+    .expect("test finished in time");
+}
