@@ -6,14 +6,15 @@
 //! house full of lamps, without a house. It is also the broker of the integration tests and
 //! the load generator of the benchmarks (`--flood`).
 //!
-//! Layout: [`lamp`] (one lamp's state machine, pure), [`fleet`] (the house, pure), [`color`]
-//! and [`rng`] (helpers, pure), [`broker`] (rumqttd configuration and start), [`runner`] (the
+//! Layout: [`lamp`] (one lamp's state machine, pure), [`fleet`] (the house, pure), [`echo`]
+//! (own-publish recognition, pure), [`color`] and [`rng`] (helpers, pure), [`broker`] (rumqttd configuration and start), [`runner`] (the
 //! MQTT side), [`args`] (flags).
 #![warn(missing_docs)]
 
 pub mod args;
 pub mod broker;
 pub mod color;
+pub mod echo;
 pub mod fleet;
 pub mod lamp;
 pub mod rng;

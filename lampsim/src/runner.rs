@@ -7,9 +7,10 @@
 //!   mistaken for a write: the broker replaced it before lampsim listens.
 //! * Seed lamps hear their own publishes (MQTT 3.1.1 has no "no local"). A delivery with the
 //!   retain flag set is the snapshot a new subscription gets, never a write; a live delivery
-//!   equal to one of the lamp's recent own payloads is its echo. Remembering several recent
-//!   payloads (not just the last) matters under `--flood`/`--chaos`, where the echo of an older
-//!   state arrives after a newer one was published and would otherwise be adopted: a loop.
+//!   equal to one of the lamp's own publishes of the last seconds is its echo (see
+//!   [`crate::echo`]). Remembering all recent payloads (not just the last) matters under
+//!   `--flood`/`--chaos`, where the echo of an older state arrives after a newer one was
+//!   published and would otherwise be adopted: a loop.
 //! * A write that arrives while some of the lamp's own publishes have not come back yet was
 //!   processed by the broker before them, so theirs will end up retained; the lamp answers
 //!   such a write by re-publishing the adopted state, and broker and lamp agree again.
@@ -17,7 +18,6 @@
 //!   main task awaits `publish` (bounded request channel) and must never wait on a task that is
 //!   itself waiting for the main task.
 
-use std::collections::VecDeque;
 use std::future::Future;
 use std::time::Duration;
 
@@ -25,12 +25,10 @@ use rumqttc::{AsyncClient, Event, MqttOptions, Outgoing, Packet, QoS};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{sleep_until, Instant};
 
+use crate::echo::EchoMemory;
 use crate::fleet::Fleet;
 use crate::lamp::{Change, Kind, Role};
 use crate::rng::Rng;
-
-/// Own payloads remembered per seed lamp for echo detection.
-const ECHO_MEMORY: usize = 256;
 
 /// What to simulate and where.
 #[derive(Clone, Debug)]
@@ -140,7 +138,7 @@ struct Sim {
     fleet: Fleet,
     client: AsyncClient,
     log: Log,
-    echoes: Vec<VecDeque<Vec<u8>>>,
+    echoes: Vec<EchoMemory>,
     rng: Rng,
     commands: u64,
     published: u64,
@@ -165,26 +163,14 @@ impl Sim {
         let payload = lamp.state_payload();
         let topic = lamp.state_topic.clone();
         if lamp.kind == Kind::Seed {
-            let memory = &mut self.echoes[i];
-            if memory.len() == ECHO_MEMORY {
-                memory.pop_front();
-            }
-            memory.push_back(payload.clone());
+            self.echoes[i].published(&payload, std::time::Instant::now());
         }
         self.publish(&topic, qos, payload).await;
     }
 
-    /// True (and forgets it and everything older) when `payload` is one of lamp `i`'s own
-    /// recent publishes coming back.
+    /// True when `payload` is one of lamp `i`'s own recent publishes coming back.
     fn is_own_echo(&mut self, i: usize, payload: &[u8]) -> bool {
-        let memory = &mut self.echoes[i];
-        match memory.iter().position(|p| p == payload) {
-            Some(pos) => {
-                memory.drain(..=pos);
-                true
-            }
-            None => false,
-        }
+        self.echoes[i].take_echo(payload, std::time::Instant::now())
     }
 
     async fn on_connected(&mut self) {
@@ -215,7 +201,7 @@ impl Sim {
     fn on_subscribed(&mut self) {
         // Everything published so far went out before the subscription (or before a
         // reconnect): no live echo of it will come. Chaos and flood start only now.
-        self.echoes.iter_mut().for_each(VecDeque::clear);
+        self.echoes.iter_mut().for_each(EchoMemory::clear);
         self.subscribed = true;
         if let Some(tx) = self.ready.take() {
             let _ = tx.send(());
@@ -249,7 +235,7 @@ impl Sim {
         }
         // Own publishes still on their way will reach the broker after this write and
         // overwrite it there; answering with the adopted state keeps broker and lamp agreed.
-        let overtaken = seed && !self.echoes[i].is_empty();
+        let overtaken = seed && self.echoes[i].pending(std::time::Instant::now());
         self.commands += 1;
         let mut reply = self.fleet.lamps[i].handle(role, payload);
         if overtaken && reply.accepted && reply.publish.is_none() {
@@ -281,11 +267,7 @@ impl Sim {
         if let Some(p) = reply.publish {
             let topic = lamp.state_topic.clone();
             if lamp.kind == Kind::Seed {
-                let memory = &mut self.echoes[i];
-                if memory.len() == ECHO_MEMORY {
-                    memory.pop_front();
-                }
-                memory.push_back(p.clone());
+                self.echoes[i].published(&p, std::time::Instant::now());
             }
             self.publish(&topic, QoS::AtLeastOnce, p).await;
         }
@@ -398,7 +380,7 @@ pub async fn run(
         opts,
         fleet,
         client,
-        echoes: vec![VecDeque::new(); lamp_count],
+        echoes: vec![EchoMemory::default(); lamp_count],
         commands: 0,
         published: 0,
         connected: false,
