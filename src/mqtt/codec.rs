@@ -38,7 +38,7 @@ use super::packet::{
     Connack, Connect, ConnectRefusal, Credentials, LastWill, Packet, PacketId, PacketType, Publish,
     QoS, QoSPid, Suback, SubackReturnCode, Subscribe, SubscribeFilter, Unsubscribe,
 };
-use super::topic::{validate_topic_filter, validate_topic_name};
+use super::topic::{ascii_topic_name, validate_topic_filter, validate_topic_name};
 
 /// The largest remaining length the 4-byte variable-length encoding can express.
 pub const MAX_REMAINING_LENGTH: usize = 268_435_455;
@@ -218,23 +218,40 @@ pub fn decode<'a>(buf: &'a [u8], limits: &DecodeLimits) -> Result<Decoded<'a>, M
         Checked::Ready(header) => header,
         Checked::Incomplete { needed } => return Ok(Decoded::Incomplete { needed }),
     };
-    let consumed = header.packet_len();
-    let body = buf.get(header.header_len..consumed).unwrap_or_default();
-    let packet = decode_body(&header, body)?;
-    Ok(Decoded::Packet { packet, consumed })
+    let body = buf
+        .get(header.header_len..header.packet_len())
+        .unwrap_or_default();
+    decode_body(&header, body)
 }
 
 /// Parses a packet body whose fixed header [`check`] has validated.
-fn decode_body<'a>(header: &FixedHeader, body: &'a [u8]) -> Result<Packet<'a>, Malformed> {
+///
+/// The result is built in one expression per arm: `Packet` is big (CONNECT), and
+/// wrapping a finished packet again would cost a `memcpy` on every PUBLISH.
+fn decode_body<'a>(header: &FixedHeader, body: &'a [u8]) -> Result<Decoded<'a>, Malformed> {
     let packet_type = header.packet_type;
+    let consumed = header.packet_len();
     let mut r = Reader {
         buf: body,
         packet: packet_type,
     };
-    Ok(match packet_type {
+    let packet = match packet_type {
+        PacketType::Publish => {
+            let flags = header.flags;
+            let (topic, qospid, payload) = decode_publish(flags, &mut r)?;
+            return Ok(Decoded::Packet {
+                packet: Packet::Publish(Publish {
+                    dup: flags & 0b1000 != 0,
+                    qospid,
+                    retain: flags & 0b0001 != 0,
+                    topic: Cow::Borrowed(topic),
+                    payload: Cow::Borrowed(payload),
+                }),
+                consumed,
+            });
+        }
         PacketType::Connect => Packet::Connect(decode_connect(&mut r)?),
         PacketType::Connack => Packet::Connack(decode_connack(&mut r)?),
-        PacketType::Publish => Packet::Publish(decode_publish(header.flags, &mut r)?),
         PacketType::Puback => Packet::Puback(r.packet_id()?),
         PacketType::Pubrec => Packet::Pubrec(r.packet_id()?),
         PacketType::Pubrel => Packet::Pubrel(r.packet_id()?),
@@ -246,7 +263,8 @@ fn decode_body<'a>(header: &FixedHeader, body: &'a [u8]) -> Result<Packet<'a>, M
         PacketType::Pingreq => Packet::Pingreq,
         PacketType::Pingresp => Packet::Pingresp,
         PacketType::Disconnect => Packet::Disconnect,
-    })
+    };
+    Ok(Decoded::Packet { packet, consumed })
 }
 
 /// A cursor over one packet's body that names the packet and field in its errors.
@@ -276,6 +294,7 @@ impl<'a> Reader<'a> {
         Ok(byte)
     }
 
+    #[inline]
     fn u16(&mut self, field: &'static str) -> Result<u16, Malformed> {
         match *self.buf {
             [hi, lo, ref rest @ ..] => {
@@ -286,6 +305,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     fn packet_id(&mut self) -> Result<PacketId, Malformed> {
         let id = self.u16("packet identifier")?;
         PacketId::new(id).ok_or(Malformed::ZeroPacketId {
@@ -294,6 +314,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A 16-bit length followed by that many bytes.
+    #[inline]
     fn binary(&mut self, field: &'static str) -> Result<&'a [u8], Malformed> {
         let len = usize::from(self.u16(field)?);
         if self.buf.len() < len {
@@ -318,6 +339,7 @@ impl<'a> Reader<'a> {
 
     /// A length-prefixed UTF-8 string, U+0000 not checked (the topic validators do it
     /// in the same pass as the wildcards).
+    #[inline]
     fn utf8(&mut self, field: &'static str) -> Result<&'a str, Malformed> {
         let bytes = self.binary(field)?;
         std::str::from_utf8(bytes).map_err(|e| Malformed::InvalidUtf8 {
@@ -327,8 +349,17 @@ impl<'a> Reader<'a> {
         })
     }
 
+    #[inline]
     fn topic_name(&mut self, field: &'static str) -> Result<&'a str, Malformed> {
-        let topic = self.utf8(field)?;
+        let bytes = self.binary(field)?;
+        if let Some(topic) = ascii_topic_name(bytes) {
+            return Ok(topic);
+        }
+        let topic = std::str::from_utf8(bytes).map_err(|e| Malformed::InvalidUtf8 {
+            packet: self.packet,
+            field,
+            at: e.valid_up_to(),
+        })?;
         validate_topic_name(topic).map_err(|error| Malformed::Topic {
             packet: self.packet,
             field,
@@ -372,6 +403,8 @@ const CONNECT_WILL_RETAIN: u8 = 0x20;
 const CONNECT_PASSWORD: u8 = 0x40;
 const CONNECT_USERNAME: u8 = 0x80;
 
+// Kept out of `decode` so the PUBLISH path stays small (fewer registers to save).
+#[inline(never)]
 fn decode_connect<'a>(r: &mut Reader<'a>) -> Result<Connect<'a>, Malformed> {
     let name = r.binary("protocol name")?;
     if name != b"MQTT" {
@@ -464,7 +497,11 @@ fn decode_connack(r: &mut Reader<'_>) -> Result<Connack, Malformed> {
     Ok(Connack::Refused(refusal))
 }
 
-fn decode_publish<'a>(flags: u8, r: &mut Reader<'a>) -> Result<Publish<'a>, Malformed> {
+/// The parts of a PUBLISH after the fixed header: topic, QoS with id, payload.
+fn decode_publish<'a>(
+    flags: u8,
+    r: &mut Reader<'a>,
+) -> Result<(&'a str, QoSPid, &'a [u8]), Malformed> {
     let topic = r.topic_name("topic name")?;
     let qospid = match (flags >> 1) & 0b11 {
         0 => QoSPid::AtMostOnce,
@@ -472,15 +509,11 @@ fn decode_publish<'a>(flags: u8, r: &mut Reader<'a>) -> Result<Publish<'a>, Malf
         // 3 was refused by `check`.
         _ => QoSPid::ExactlyOnce(r.packet_id()?),
     };
-    Ok(Publish {
-        dup: flags & 0b1000 != 0,
-        qospid,
-        retain: flags & 0b0001 != 0,
-        topic: Cow::Borrowed(topic),
-        payload: Cow::Borrowed(r.rest()),
-    })
+    Ok((topic, qospid, r.rest()))
 }
 
+// Kept out of `decode` so the PUBLISH path stays small (fewer registers to save).
+#[inline(never)]
 fn decode_subscribe<'a>(r: &mut Reader<'a>) -> Result<Subscribe<'a>, Malformed> {
     let packet_id = r.packet_id()?;
     if r.is_empty() {
@@ -501,6 +534,8 @@ fn decode_subscribe<'a>(r: &mut Reader<'a>) -> Result<Subscribe<'a>, Malformed> 
     Ok(Subscribe { packet_id, filters })
 }
 
+// Kept out of `decode` so the PUBLISH path stays small (fewer registers to save).
+#[inline(never)]
 fn decode_suback(r: &mut Reader<'_>) -> Result<Suback, Malformed> {
     let packet_id = r.packet_id()?;
     let codes = r.rest();
@@ -517,6 +552,8 @@ fn decode_suback(r: &mut Reader<'_>) -> Result<Suback, Malformed> {
     })
 }
 
+// Kept out of `decode` so the PUBLISH path stays small (fewer registers to save).
+#[inline(never)]
 fn decode_unsubscribe<'a>(r: &mut Reader<'a>) -> Result<Unsubscribe<'a>, Malformed> {
     let packet_id = r.packet_id()?;
     if r.is_empty() {

@@ -108,6 +108,7 @@ impl std::error::Error for TopicError {}
 ///
 /// The codec calls this on every PUBLISH in both directions; it is one pass over the
 /// bytes, because a `&str` is already valid UTF-8 and `+`, `#` and NUL are ASCII.
+#[inline]
 pub fn validate_topic_name(topic: &str) -> Result<(), TopicError> {
     let bytes = topic.as_bytes();
     if bytes.is_empty() {
@@ -116,7 +117,7 @@ pub fn validate_topic_name(topic: &str) -> Result<(), TopicError> {
     if bytes.len() > MAX_TOPIC_LEN {
         return Err(TopicError::TooLong(bytes.len()));
     }
-    match bytes.iter().position(|&b| b == b'+' || b == b'#' || b == 0) {
+    match find_special::<false>(bytes) {
         None => Ok(()),
         Some(at) => Err(match bytes[at] {
             0 => TopicError::NullCharacter { at },
@@ -126,6 +127,81 @@ pub fn validate_topic_name(topic: &str) -> Result<(), TopicError> {
             },
         }),
     }
+}
+
+/// A topic name received as bytes, when it is plain ASCII and valid: the decoder's
+/// fast path, which makes strict checking cost no more than a lax decoder's UTF-8 check.
+///
+/// Returns `None` for anything else (non-ASCII, empty, or invalid), and the caller
+/// takes the slow path, `from_utf8` then [`validate_topic_name`], which also finds out
+/// exactly what is wrong.
+#[inline]
+pub(crate) fn ascii_topic_name(bytes: &[u8]) -> Option<&str> {
+    if bytes.is_empty() || bytes.len() > MAX_TOPIC_LEN {
+        return None;
+    }
+    if find_special::<true>(bytes).is_some() {
+        return None;
+    }
+    // SAFETY: `find_special::<true>` found no byte at or above 0x80, so every byte is
+    // ASCII and the slice is valid UTF-8.
+    Some(unsafe { std::str::from_utf8_unchecked(bytes) })
+}
+
+/// The offset of the first `+`, `#` or NUL (and, if `NON_ASCII`, of the first byte at
+/// or above 0x80), 16 bytes per step.
+///
+/// Every received PUBLISH goes through this, so it is word-at-a-time ("does this u64
+/// contain a zero byte" on the word XOR-ed with the sought bytes), with a byte loop
+/// only for the tail and to locate a hit.
+#[inline]
+fn find_special<const NON_ASCII: bool>(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // '#' (0x23) and '+' (0x2b) differ only in bit 3: setting it maps both, and only
+    // them, to 0x2b, so one comparison finds either.
+    const BIT3: u64 = ONES * 0x08;
+    const PLUS: u64 = ONES * b'+' as u64;
+    // High bit set in the bytes of `v` that are zero (exact as to whether any is).
+    const fn zero_bytes(v: u64) -> u64 {
+        v.wrapping_sub(ONES) & !v & HIGHS
+    }
+    let word = |chunk: &[u8]| {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        u64::from_le_bytes(word)
+    };
+    let hits = |v: u64| {
+        let wildcard = zero_bytes((v | BIT3) ^ PLUS);
+        if NON_ASCII {
+            // A zero byte or a high bit: `(v - ONES) | v` has a high bit set exactly
+            // then (a borrow only starts at a zero byte), one operation fewer.
+            (v.wrapping_sub(ONES) | v) & HIGHS | wildcard
+        } else {
+            zero_bytes(v) | wildcard
+        }
+    };
+    let mut start = 0;
+    // Two independent words per step so the CPU overlaps them.
+    for pair in bytes.chunks_exact(16) {
+        let (a, b) = pair.split_at(8);
+        if hits(word(a)) | hits(word(b)) != 0 {
+            break;
+        }
+        start += 16;
+    }
+    for chunk in bytes.get(start..).unwrap_or_default().chunks_exact(8) {
+        if hits(word(chunk)) != 0 {
+            break;
+        }
+        start += 8;
+    }
+    bytes
+        .get(start..)
+        .unwrap_or_default()
+        .iter()
+        .position(|&b| b == b'+' || b == b'#' || b == 0 || (NON_ASCII && b >= 0x80))
+        .map(|i| start + i)
 }
 
 /// Checks a topic filter (what a SUBSCRIBE or UNSUBSCRIBE names): non-empty, at most
