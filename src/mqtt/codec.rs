@@ -349,7 +349,7 @@ impl<'a> Reader<'a> {
         })
     }
 
-    #[inline]
+    #[inline(always)]
     fn topic_name(&mut self, field: &'static str) -> Result<&'a str, Malformed> {
         let bytes = self.binary(field)?;
         if let Some(topic) = ascii_topic_name(bytes) {
