@@ -84,7 +84,10 @@ impl Publisher for Recorder {
         ));
         Ok(ticket)
     }
-    fn subscribe(&self, filters: &[String], _qos: QoS) -> Result<(), String> {
+    fn subscribe(&self, filters: &[String], qos: QoS) -> Result<(), String> {
+        // Lamp states are retained snapshots: QoS 0 subscriptions get every retained
+        // message from every broker (rumqttd caps retained delivery at QoS 1 to 100).
+        assert_eq!(qos, QoS::AtMostOnce, "lamp subscriptions are QoS 0");
         self.subscribed.borrow_mut().push(filters.to_vec());
         Ok(())
     }

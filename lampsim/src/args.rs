@@ -114,6 +114,12 @@ pub struct Args {
     #[arg(long, value_name = "URL", value_parser = parse_broker)]
     pub broker: Option<BrokerAddr>,
 
+    /// Run only the embedded broker, no lamps: end-to-end tests kill and restart the broker
+    /// while a second lampsim (with --broker) keeps its lamps and reconnects, as a real house
+    /// would when its broker restarts.
+    #[arg(long, conflicts_with = "broker")]
+    pub broker_only: bool,
+
     /// Stop when standard input closes: `cargo xtask dev` passes a pipe, so lampsim can never
     /// outlive it, even if xtask is killed without a chance to clean up.
     #[arg(long)]
@@ -176,9 +182,20 @@ mod tests {
             &["--tcp-port", "70000"],
             &["--broker", "ws://localhost:9001/mqtt"],
             &["--lampz", "3"],
+            &["--broker-only", "--broker", "mqtt://localhost:1884"],
         ] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn broker_only_runs_the_embedded_broker_without_lamps() {
+        assert!(
+            parse(&["--broker-only", "--ws-port", "19001"])
+                .unwrap()
+                .broker_only
+        );
+        assert!(!parse(&[]).unwrap().broker_only);
     }
 
     #[test]

@@ -29,6 +29,23 @@ fn main() -> ExitCode {
             ("127.0.0.1".to_string(), args.tcp_port)
         }
     };
+    if args.broker_only {
+        println!("lampsim: broker only, no lamps (Ctrl-C stops it)");
+        return match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(rt) => {
+                rt.block_on(stop_signal(args.exit_on_eof));
+                rt.shutdown_background();
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("lampsim: cannot start the async runtime: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let opts = Options {
         seed_lamps: args.lamps,
         rooms: usize::from(args.rooms),

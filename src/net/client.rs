@@ -18,8 +18,8 @@ use super::socket::{close_reason, Socket, SocketEvent};
 use super::status::ConnectionStatus;
 use crate::mqtt::packet::QoS;
 use crate::mqtt::session::{
-    Event, LostReason, Millis, PublishError, PublishTicket, RequestError, RequestTicket, Session,
-    SessionOptions,
+    ConnectionState, Event, LostReason, Millis, PublishError, PublishTicket, RequestError,
+    RequestTicket, Session, SessionOptions,
 };
 
 /// What the client tells the application.
@@ -242,7 +242,14 @@ impl Inner {
             }
             SocketEvent::Closed { code, reason } => {
                 self.socket = None;
-                self.session.connection_closed(&close_reason(code, &reason));
+                let why = close_reason(code, &reason);
+                if self.session.state() == ConnectionState::Disconnected {
+                    // The socket never opened (refused, unknown host, TLS): the session
+                    // never started, so it has no loss to report; retry from here.
+                    self.schedule_retry(Some(format!("Could not reach the broker: {why}")));
+                } else {
+                    self.session.connection_closed(&why);
+                }
             }
         }
         self.pump();

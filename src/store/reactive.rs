@@ -268,9 +268,13 @@ impl Store {
     fn apply_directory_events(&self, events: Vec<DirectoryEvent>) {
         let now = wall_clock();
         let mut regroup = false;
+        let mut ask_state = Vec::new();
         for event in events {
             match event {
                 DirectoryEvent::Added(id) => {
+                    if let Some(out) = self.directory.with_value(|d| d.refresh(&id)) {
+                        ask_state.push(out);
+                    }
                     if let Some(lamp) = self.directory.with_value(|d| d.lamp(&id).cloned()) {
                         let signal = RwSignal::new(LampView::new(lamp, now));
                         self.lamps.update_value(|l| {
@@ -309,6 +313,13 @@ impl Store {
         if regroup {
             let rooms = self.directory.with_value(|d| group_rooms(d.lamps()));
             self.rooms.try_set(rooms);
+        }
+        // Zigbee2MQTT does not retain states: ask new lamps for theirs, after the
+        // subscriptions above went out, so the answer finds us subscribed.
+        if let Some(publisher) = self.publisher.get_value() {
+            for out in ask_state {
+                let _ = publisher.publish(&out.topic, out.payload, QoS::AtMostOnce, out.retain);
+            }
         }
     }
 
@@ -376,6 +387,11 @@ impl Store {
     }
 
     /// Subscribes to what the directory newly needs and drops what it no longer does.
+    ///
+    /// At QoS 0: lamp states are retained snapshots, re-sent on every resubscribe, so an
+    /// acknowledgement per message buys nothing, costs a PUBACK per message in a flood, and
+    /// some brokers (rumqttd 0.20) deliver at most 100 retained messages to a QoS 1
+    /// subscription.
     fn sync_subscriptions(&self) {
         let Some(publisher) = self.publisher.get_value() else {
             return;
@@ -387,7 +403,7 @@ impl Store {
         let add: Vec<String> = wanted.difference(&have).cloned().collect();
         let drop: Vec<String> = have.difference(&wanted).cloned().collect();
         if !add.is_empty() {
-            if let Err(why) = publisher.subscribe(&add, QoS::AtLeastOnce) {
+            if let Err(why) = publisher.subscribe(&add, QoS::AtMostOnce) {
                 self.notice
                     .try_set(Some(format!("Could not subscribe: {why}")));
             }

@@ -105,29 +105,35 @@ pub struct Room {
     pub lamps: Vec<LampId>,
 }
 
-/// Groups lamps into rooms: rooms by name (case-insensitive), lamps by name
-/// then id, so the grid does not jump around as messages arrive.
+/// Groups lamps into rooms: one room per name whatever its case ("living" from a
+/// topic and "Living" from Home Assistant are the same room), rooms sorted by
+/// name, lamps by name then id, so the grid does not jump as messages arrive.
+/// Room names are unique, which the keyed room list relies on.
 pub fn group_rooms<'a>(lamps: impl Iterator<Item = &'a Lamp>) -> Vec<Room> {
-    let mut entries: Vec<(String, String, LampId)> = lamps
-        .map(|l| (room_of(l), l.name.to_lowercase(), l.id.clone()))
-        .collect();
-    entries.sort_by(|a, b| {
-        a.0.to_lowercase()
-            .cmp(&b.0.to_lowercase())
-            .then(a.1.cmp(&b.1))
-            .then(a.2.cmp(&b.2))
-    });
-    let mut rooms: Vec<Room> = Vec::new();
-    for (room, _, id) in entries {
-        match rooms.last_mut() {
-            Some(last) if last.name == room => last.lamps.push(id),
-            _ => rooms.push(Room {
-                name: room,
-                lamps: vec![id],
-            }),
+    let mut rooms: std::collections::BTreeMap<String, (String, Vec<(String, LampId)>)> =
+        std::collections::BTreeMap::new();
+    for lamp in lamps {
+        let name = room_of(lamp);
+        let key = name.trim().to_lowercase();
+        let entry = rooms
+            .entry(key)
+            .or_insert_with(|| (name.clone(), Vec::new()));
+        // Prefer the spelling that starts with a capital, as a person would write it.
+        if name.starts_with(char::is_uppercase) && !entry.0.starts_with(char::is_uppercase) {
+            entry.0 = name;
         }
+        entry.1.push((lamp.name.to_lowercase(), lamp.id.clone()));
     }
     rooms
+        .into_values()
+        .map(|(name, mut lamps)| {
+            lamps.sort();
+            Room {
+                name,
+                lamps: lamps.into_iter().map(|(_, id)| id).collect(),
+            }
+        })
+        .collect()
 }
 
 /// "just now", "42 s ago", "5 min ago", "3 h ago", "2 d ago".
@@ -176,6 +182,20 @@ mod tests {
                 "smarthome/kitchen/lamps/top"
             ]
         );
+    }
+
+    #[test]
+    fn rooms_differing_only_in_case_are_one_room_listed_once() {
+        let d = directory_with(&[
+            ("smarthome/living/lamps/ceiling", r#"{"state":"ON"}"#),
+            ("smarthome/Living/lamps/reading", r#"{"state":"ON"}"#),
+            ("smarthome/living/lamps/floor", r#"{"state":"OFF"}"#),
+            ("smarthome/office/lamps/desk", r#"{"state":"OFF"}"#),
+        ]);
+        let rooms = group_rooms(d.lamps());
+        let names: Vec<_> = rooms.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["Living", "office"]);
+        assert_eq!(rooms[0].lamps.len(), 3);
     }
 
     #[test]

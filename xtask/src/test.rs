@@ -7,8 +7,9 @@ use crate::setup::setup;
 use crate::steps::{run, run_counted, StepFailed, Steps};
 use crate::workspace::Workspace;
 
-/// Setup, then format, lints (native and wasm32), native tests, browser tests
-/// and a release build. Stops at the first failing step.
+/// Setup, then format, lints (native and wasm32), native tests, browser tests,
+/// the release build, and the end-to-end suite against Mosquitto and rumqttd.
+/// Stops at the first failing step.
 pub fn test(ws: &Workspace, steps: &mut Steps) -> Result<(), StepFailed> {
     setup(ws, steps)?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -41,7 +42,11 @@ pub fn test(ws: &Workspace, steps: &mut Steps) -> Result<(), StepFailed> {
         ]))
     })?;
     steps.run("native tests", |counts| {
-        run_counted(Command::new(&cargo).args(["test", "--workspace"]), counts)
+        // The end-to-end suite needs dist/ and lampsim; it runs last, below.
+        run_counted(
+            Command::new(&cargo).args(["test", "--workspace", "--exclude", "e2e"]),
+            counts,
+        )
     })?;
     steps.run("browser tests (headless Chromium)", |counts| {
         // A real Mosquitto for tests/web_client.rs, stopped when `broker`
@@ -64,5 +69,22 @@ pub fn test(ws: &Workspace, steps: &mut Steps) -> Result<(), StepFailed> {
     steps.run("release build (trunk, wasm-opt 132)", |_| {
         run(Command::new("trunk").args(["build", "--release"]))
     })?;
+    steps.run("lampsim (release build)", |_| {
+        run(Command::new(&cargo).args(["build", "-p", "lampsim", "--release"]))
+    })?;
+    for broker in ["mosquitto", "rumqttd"] {
+        steps.run(
+            &format!("end-to-end in headless Chromium ({broker})"),
+            |counts| {
+                // One browser at a time: parallel Chromiums on two cores make timing flaky.
+                run_counted(
+                    Command::new(&cargo)
+                        .args(["test", "-p", "e2e", "--", "--test-threads=1"])
+                        .env("LAMPBOARD_E2E_BROKER", broker),
+                    counts,
+                )
+            },
+        )?;
+    }
     Ok(())
 }

@@ -1,0 +1,203 @@
+//! Harness for the end-to-end tests: the release build served on loopback,
+//! headless Chromium driven through chromedriver, a real broker (Mosquitto or
+//! lampsim's embedded rumqttd) and lampsim's simulated lamps, plus an
+//! independent MQTT client (rumqttc) to check what reached the broker.
+//!
+//! Everything listens on 127.0.0.1 on free ports, and every child process is
+//! killed when its guard drops, so a failed test leaves nothing running.
+
+mod http;
+mod observer;
+mod procs;
+mod static_server;
+
+pub use observer::Observer;
+pub use procs::{free_port, wait_for_port, Broker, BrokerKind, ChildGuard, Lampsim};
+pub use static_server::StaticServer;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// The repository root (the e2e crate lives one level below it).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(".."))
+}
+
+/// Where screenshots go, so CI keeps them as artifacts.
+pub fn artifacts_dir() -> PathBuf {
+    let dir = repo_root().join("target/e2e-artifacts");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+/// Which broker this run uses: `LAMPBOARD_E2E_BROKER=mosquitto` or `rumqttd`
+/// (the default), so `cargo xtask test` runs the same suite against both.
+pub fn broker_kind() -> BrokerKind {
+    match std::env::var("LAMPBOARD_E2E_BROKER").as_deref() {
+        Ok("mosquitto") => BrokerKind::Mosquitto,
+        _ => BrokerKind::Rumqttd,
+    }
+}
+
+/// One browser session on the app, with the processes it needs.
+pub struct Session {
+    /// The WebDriver client.
+    pub client: Client,
+    /// The page URL (static server on loopback).
+    pub page_url: String,
+    /// chromedriver's port, for the raw log endpoint.
+    driver_port: u16,
+    _driver: ChildGuard,
+}
+
+impl Session {
+    /// Starts chromedriver and a headless Chromium at the given window size.
+    pub async fn start(page_url: &str, width: u32, height: u32) -> Self {
+        let (driver, driver_port) = procs::start_chromedriver();
+        let caps = serde_json::json!({
+            "browserName": "chrome",
+            "goog:loggingPrefs": { "browser": "ALL" },
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--hide-scrollbars",
+                    format!("--window-size={width},{height}"),
+                ]
+            }
+        });
+        let caps = match caps {
+            serde_json::Value::Object(map) => map,
+            _ => unreachable!("a json! object literal is an object"),
+        };
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{driver_port}"))
+            .await
+            .expect("chromedriver accepts a session");
+        Self {
+            client,
+            page_url: page_url.to_owned(),
+            driver_port,
+            _driver: driver,
+        }
+    }
+
+    /// Opens the app, pointing it at `broker_ws_url` through the saved-URL
+    /// key the app reads at start.
+    pub async fn open_app(&self, broker_ws_url: &str) {
+        self.client.goto(&self.page_url).await.expect("page loads");
+        let script = "localStorage.clear(); localStorage.setItem('lampboard.broker_url', arguments[0]); location.reload();";
+        self.client
+            .execute(script, vec![serde_json::json!(broker_ws_url)])
+            .await
+            .expect("set the broker URL");
+        self.wait_for_css("header h1", Duration::from_secs(20))
+            .await;
+    }
+
+    /// Waits until an element exists.
+    pub async fn wait_for_css(&self, css: &str, timeout: Duration) {
+        self.client
+            .wait()
+            .at_most(timeout)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css} within {timeout:?}: {e}"));
+    }
+
+    /// Polls a JavaScript expression until it returns `true`, or fails the
+    /// test saying what did not happen.
+    pub async fn wait_until(&self, what: &str, js_expr: &str, timeout: Duration) {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let script = format!("return Boolean({js_expr});");
+        loop {
+            let ok = self
+                .client
+                .execute(&script, vec![])
+                .await
+                .ok()
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false);
+            if ok {
+                return;
+            }
+            if tokio::time::Instant::now() > deadline {
+                let status = self.text(".status-line").await;
+                let cards = self
+                    .js("return [...document.querySelectorAll('article.lamp-card')].map(c => c.dataset.lamp)")
+                    .await;
+                panic!(
+                    "timed out after {timeout:?} waiting for: {what}\n  status line: {status:?}\n  cards: {cards}"
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Runs JavaScript and returns its value.
+    pub async fn js(&self, script: &str) -> serde_json::Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .expect("script runs")
+    }
+
+    /// The text of the first element matching `css`, or "" when none.
+    pub async fn text(&self, css: &str) -> String {
+        match self.client.find(Locator::Css(css)).await {
+            Ok(el) => el.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Saves a PNG screenshot under target/e2e-artifacts/.
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.expect("screenshot");
+        let path = artifacts_dir().join(format!("{name}-{}.png", broker_kind().name()));
+        std::fs::write(&path, png).expect("write screenshot");
+    }
+
+    /// Severe browser console entries (errors, failed loads, CSP violations)
+    /// since the last call, read from chromedriver's log endpoint.
+    pub async fn console_errors(&self) -> Vec<String> {
+        let Ok(id) = self.client.session_id().await else {
+            return vec!["no session".into()];
+        };
+        let Some(id) = id else {
+            return vec!["no session id".into()];
+        };
+        let body = http::post_json(
+            self.driver_port,
+            &format!("/session/{id}/se/log"),
+            r#"{"type":"browser"}"#,
+        );
+        let Ok(body) = body else {
+            return vec![format!("log endpoint: {}", body.unwrap_err())];
+        };
+        let value: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        value["value"]
+            .as_array()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .filter(|e| e["level"] == "SEVERE")
+                    .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Closes the browser.
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}

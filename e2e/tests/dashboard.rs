@@ -1,0 +1,306 @@
+//! The whole path in a real browser: the release build served on loopback,
+//! lampsim's lamps on a real broker (Mosquitto or rumqttd, chosen by
+//! LAMPBOARD_E2E_BROKER), checked by an independent MQTT client.
+//!
+//! Run through `cargo xtask test`, which builds dist/ and lampsim first.
+
+use std::time::Duration;
+
+use e2e::{broker_kind, Broker, Lampsim, Observer, Session, StaticServer};
+
+/// 12 seed lamps + 2 Home Assistant + 2 Zigbee2MQTT, lampsim's default house.
+const LAMPS: usize = 16;
+const LONG: Duration = Duration::from_secs(30);
+
+struct World {
+    broker: Broker,
+    _lampsim: Lampsim,
+    _server: StaticServer,
+    observer: Observer,
+    session: Session,
+}
+
+async fn world(width: u32, height: u32) -> World {
+    let dist = e2e::repo_root().join("dist");
+    assert!(
+        dist.join("index.html").exists(),
+        "build dist/ first (cargo xtask test does)"
+    );
+    let broker = Broker::start(broker_kind());
+    let lampsim = Lampsim::start(&broker, &["--quiet"]);
+    let server = StaticServer::start(dist);
+    let observer = Observer::start(broker.tcp_port, "#").await;
+    let session =
+        Session::start(&format!("http://127.0.0.1:{}/", server.port), width, height).await;
+    session.open_app(&broker.ws_url()).await;
+    World {
+        broker,
+        _lampsim: lampsim,
+        _server: server,
+        observer,
+        session,
+    }
+}
+
+async fn wait_connected_with_all_lamps(w: &World) {
+    w.session
+        .wait_until(
+            "status line says connected",
+            "document.querySelector('.status-line[data-status=\"connected\"]')",
+            LONG,
+        )
+        .await;
+    w.session
+        .wait_until(
+            &format!("{LAMPS} lamp cards"),
+            &format!("document.querySelectorAll('article.lamp-card').length === {LAMPS}"),
+            LONG,
+        )
+        .await;
+}
+
+/// The id (topic) of the first card whose id starts with `prefix`.
+async fn first_card(w: &World, prefix: &str) -> String {
+    let v = w
+        .session
+        .js(&format!(
+            "const c = [...document.querySelectorAll('article.lamp-card')].find(c => (c.dataset.lamp || '').startsWith('{prefix}')); return c ? c.dataset.lamp : null;"
+        ))
+        .await;
+    v.as_str()
+        .unwrap_or_else(|| panic!("no card whose lamp id starts with {prefix}"))
+        .to_owned()
+}
+
+fn card(id: &str) -> String {
+    format!("document.querySelector('article.lamp-card[data-lamp=\"{id}\"]')")
+}
+
+async fn switch_state(w: &World, id: &str) -> Option<bool> {
+    let v = w.session.js(&format!("const c = {}; return c ? c.querySelector('.switch').getAttribute('aria-checked') : null;", card(id))).await;
+    v.as_str().map(|s| s == "true")
+}
+
+async fn click_switch(w: &World, id: &str) {
+    w.session
+        .js(&format!(
+            "{}.querySelector('.switch').click(); return true;",
+            card(id)
+        ))
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn page_loads_without_console_errors_connects_and_shows_every_lamp_by_room() {
+    let w = world(1280, 900).await;
+    wait_connected_with_all_lamps(&w).await;
+    let rooms = w
+        .session
+        .js("return document.querySelectorAll('section.room').length")
+        .await;
+    assert!(
+        rooms.as_u64().unwrap_or(0) >= 4,
+        "lamps grouped in at least 4 rooms, got {rooms}"
+    );
+    // Every seed lamp sits under its room's heading.
+    let misplaced = w
+        .session
+        .js("return [...document.querySelectorAll('section.room')].flatMap(s => { const room = s.querySelector('h2').textContent.trim().toLowerCase(); return [...s.querySelectorAll('article.lamp-card')].map(c => c.dataset.lamp).filter(id => id.startsWith('smarthome/') && id.split('/')[1].toLowerCase() !== room); })")
+        .await;
+    assert_eq!(
+        misplaced,
+        serde_json::json!([]),
+        "seed lamps under the wrong room"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    w.session.screenshot("dashboard-desktop").await;
+    let errors = w.session.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+    w.session.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn phone_layout_shows_the_lamps() {
+    let w = world(390, 844).await;
+    wait_connected_with_all_lamps(&w).await;
+    let overflow = w
+        .session
+        .js("return document.documentElement.scrollWidth > window.innerWidth")
+        .await;
+    assert_eq!(
+        overflow,
+        serde_json::json!(false),
+        "the page scrolls sideways on a phone"
+    );
+    w.session.screenshot("dashboard-phone").await;
+    w.session.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_toggle_reaches_the_lamp_as_retained_json() {
+    let w = world(1280, 900).await;
+    wait_connected_with_all_lamps(&w).await;
+    let id = first_card(&w, "smarthome/").await;
+    let before = switch_state(&w, &id).await.expect("the card has a switch");
+    click_switch(&w, &id).await;
+    let want = if before { "OFF" } else { "ON" };
+    let got = w
+        .observer
+        .wait_json(&id, LONG, |v| v["state"] == want)
+        .await;
+    assert!(
+        got.is_ok(),
+        "lamp {id} did not receive state {want}: last {got:?}"
+    );
+    w.session
+        .wait_until(
+            "the card shows the new state",
+            &format!(
+                "{}.querySelector('.switch').getAttribute('aria-checked') === '{}'",
+                card(&id),
+                !before
+            ),
+            LONG,
+        )
+        .await;
+    w.session.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_colour_choice_publishes_the_right_retained_json() {
+    let w = world(1280, 900).await;
+    wait_connected_with_all_lamps(&w).await;
+    let id = first_card(&w, "smarthome/").await;
+    w.session
+        .js(&format!(
+            "const i = {}.querySelector('input[type=color]'); i.value = '#00ffff'; i.dispatchEvent(new Event('input', {{bubbles: true}})); i.dispatchEvent(new Event('change', {{bubbles: true}})); return true;",
+            card(&id)
+        ))
+        .await;
+    let got = w
+        .observer
+        .wait_json(&id, LONG, |v| {
+            v["color"]["r"] == 0 && v["color"]["g"] == 255 && v["color"]["b"] == 255
+        })
+        .await;
+    assert!(
+        got.is_ok(),
+        "lamp {id} did not turn turquoise: last {got:?}"
+    );
+    w.session.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_change_by_another_client_updates_the_card() {
+    let w = world(1280, 900).await;
+    wait_connected_with_all_lamps(&w).await;
+    let id = first_card(&w, "smarthome/").await;
+    let before = switch_state(&w, &id).await.expect("a switch");
+    let state = if before { "OFF" } else { "ON" };
+    w.observer
+        .publish(
+            &id,
+            &format!(r#"{{"state":"{state}","color":{{"r":255,"g":0,"b":0}}}}"#),
+            true,
+        )
+        .await;
+    w.session
+        .wait_until(
+            "the card follows the other client",
+            &format!(
+                "{}.querySelector('.switch').getAttribute('aria-checked') === '{}'",
+                card(&id),
+                !before
+            ),
+            LONG,
+        )
+        .await;
+    w.session.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn home_assistant_and_zigbee2mqtt_lamps_obey_through_their_command_topics() {
+    let w = world(1280, 900).await;
+    wait_connected_with_all_lamps(&w).await;
+    for prefix in ["homeassistant/", "zigbee2mqtt/"] {
+        let id = first_card(&w, prefix).await;
+        let before = switch_state(&w, &id).await.unwrap_or(false);
+        click_switch(&w, &id).await;
+        w.session
+            .wait_until(
+                &format!("{prefix} lamp {id} echoes its new state"),
+                &format!(
+                    "{c}.querySelector('.switch').getAttribute('aria-checked') === '{want}' && {c}.querySelector('.delivery').dataset.delivery !== 'pending'",
+                    c = card(&id),
+                    want = !before
+                ),
+                LONG,
+            )
+            .await;
+    }
+    w.session.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_broker_restarts_the_page_retries_reconnects_and_queued_commands_arrive() {
+    let mut w = world(1280, 900).await;
+    wait_connected_with_all_lamps(&w).await;
+    let id = first_card(&w, "smarthome/").await;
+    let before = switch_state(&w, &id).await.expect("a switch");
+    w.broker.kill();
+    w.session
+        .wait_until(
+            "the status line shows it is retrying",
+            "document.querySelector('.status-line[data-status=\"retrying\"]')",
+            LONG,
+        )
+        .await;
+    w.session.screenshot("broker-down").await;
+    click_switch(&w, &id).await;
+    w.broker.restart();
+    w.session
+        .wait_until(
+            "reconnected",
+            "document.querySelector('.status-line[data-status=\"connected\"]')",
+            LONG,
+        )
+        .await;
+    let want = if before { "OFF" } else { "ON" };
+    let got = w
+        .observer
+        .wait_json(&id, LONG, |v| v["state"] == want)
+        .await;
+    assert!(
+        got.is_ok(),
+        "the command made while the broker was down did not arrive: last {got:?}"
+    );
+    w.session
+        .wait_until(
+            &format!("{LAMPS} current cards after the restart"),
+            &format!("document.querySelectorAll('article.lamp-card').length === {LAMPS}"),
+            LONG,
+        )
+        .await;
+    w.session.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_broker_url_says_so_in_words() {
+    let w = world(1280, 900).await;
+    // Nothing listens there: the status line must say it is retrying, in words.
+    let closed = e2e::free_port();
+    w.session
+        .open_app(&format!("ws://127.0.0.1:{closed}/mqtt"))
+        .await;
+    w.session
+        .wait_until(
+            "retrying after a refused connection",
+            "document.querySelector('.status-line[data-status=\"retrying\"]')",
+            LONG,
+        )
+        .await;
+    let text = w.session.text(".status-line").await;
+    assert!(text.contains("retrying in"), "status line: {text}");
+    w.session.screenshot("wrong-url").await;
+    w.session.close().await;
+}
