@@ -73,6 +73,14 @@ impl Session {
                 ]
             }
         });
+        // Headless Chromium will not make a window narrower than 500 px: emulate
+        // a phone's screen for the phone-size runs instead.
+        let mut caps = caps;
+        if width < 500 {
+            caps["goog:chromeOptions"]["mobileEmulation"] = serde_json::json!({
+                "deviceMetrics": { "width": width, "height": height, "pixelRatio": 2, "touch": true }
+            });
+        }
         let caps = match caps {
             serde_json::Value::Object(map) => map,
             _ => unreachable!("a json! object literal is an object"),
