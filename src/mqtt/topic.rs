@@ -117,6 +117,10 @@ pub fn validate_topic_name(topic: &str) -> Result<(), TopicError> {
     if bytes.len() > MAX_TOPIC_LEN {
         return Err(TopicError::TooLong(bytes.len()));
     }
+    #[cfg(target_arch = "x86_64")]
+    if bytes.len() >= 16 && sse2::plain::<false>(bytes) {
+        return Ok(());
+    }
     match find_special::<false>(bytes) {
         None => Ok(()),
         Some(at) => Err(match bytes[at] {
@@ -142,7 +146,7 @@ pub(crate) fn ascii_topic_name(bytes: &[u8]) -> Option<&str> {
     }
     #[cfg(target_arch = "x86_64")]
     let plain = if bytes.len() >= 16 {
-        sse2::plain_ascii(bytes)
+        sse2::plain::<true>(bytes)
     } else {
         find_special::<true>(bytes).is_none()
     };
@@ -156,7 +160,7 @@ pub(crate) fn ascii_topic_name(bytes: &[u8]) -> Option<&str> {
     Some(unsafe { std::str::from_utf8_unchecked(bytes) })
 }
 
-/// The same scan as `find_special::<true>` 16 bytes at a time with SSE2, which every
+/// The same scans as `find_special` 16 bytes at a time with SSE2, which every
 /// x86_64 CPU has: native builds (tools, benches, tests) only; wasm uses the word scan.
 #[cfg(target_arch = "x86_64")]
 mod sse2 {
@@ -165,13 +169,14 @@ mod sse2 {
         _mm_setzero_si128,
     };
 
-    /// Whether `bytes` (at least 16 of them) are all ASCII with no NUL, `+` or `#`.
+    /// Whether `bytes` (at least 16 of them) have no NUL, `+` or `#` (and, if
+    /// `ASCII`, no byte at or above 0x80).
     #[inline(always)]
-    pub(super) fn plain_ascii(bytes: &[u8]) -> bool {
-        // A lane is bad if it is NUL, `+` or `#` (OR-ing 0x08 maps `#` to `+`), or has
-        // its high bit set (non-ASCII); movemask collects the high bits.
+    pub(super) fn plain<const ASCII: bool>(bytes: &[u8]) -> bool {
+        // A lane is bad if it is NUL, `+` or `#` (OR-ing 0x08 maps `#` to `+`), or, if
+        // `ASCII`, has its high bit set; movemask collects the lanes' high bits.
         #[inline(always)]
-        fn bad(chunk: &[u8; 16]) -> bool {
+        fn bad<const ASCII: bool>(chunk: &[u8; 16]) -> bool {
             // SAFETY: SSE2 is part of the x86_64 baseline, and the load reads exactly
             // the 16 bytes of `chunk` (unaligned loads are allowed).
             unsafe {
@@ -179,10 +184,16 @@ mod sse2 {
                 let nul = _mm_cmpeq_epi8(v, _mm_setzero_si128());
                 let wildcard =
                     _mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(0x08)), _mm_set1_epi8(0x2b));
-                _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(nul, wildcard), v)) != 0
+                let special = _mm_or_si128(nul, wildcard);
+                let mask = if ASCII {
+                    _mm_or_si128(special, v)
+                } else {
+                    special
+                };
+                _mm_movemask_epi8(mask) != 0
             }
         }
-        let good = |chunk: &[u8]| <&[u8; 16]>::try_from(chunk).is_ok_and(|c| !bad(c));
+        let good = |chunk: &[u8]| <&[u8; 16]>::try_from(chunk).is_ok_and(|c| !bad::<ASCII>(c));
         let mut chunks = bytes.chunks_exact(16);
         for chunk in &mut chunks {
             if !good(chunk) {
@@ -360,6 +371,10 @@ mod tests {
                         reference(&bytes, true).is_none(),
                         "{context}"
                     );
+                    if let Ok(text) = std::str::from_utf8(&bytes) {
+                        let valid = validate_topic_name(text).is_ok();
+                        assert_eq!(valid, reference(&bytes, false).is_none(), "{context}");
+                    }
                 }
             }
         }
