@@ -149,7 +149,7 @@ pub fn check(buf: &[u8], limits: &DecodeLimits) -> Result<Checked, Malformed> {
     };
     let nibble = first >> 4;
     let packet_type =
-        PacketType::from_nibble(nibble).ok_or(Malformed::ReservedPacketType(nibble))?;
+        PacketType::from_nibble(nibble).ok_or_else(|| Malformed::ReservedPacketType(nibble))?;
     let flags = first & 0x0f;
     match packet_type.required_flags() {
         Some(required) => {
@@ -294,7 +294,7 @@ impl<'a> Reader<'a> {
         Ok(byte)
     }
 
-    #[inline]
+    #[inline(always)]
     fn u16(&mut self, field: &'static str) -> Result<u16, Malformed> {
         match *self.buf {
             [hi, lo, ref rest @ ..] => {
@@ -305,24 +305,25 @@ impl<'a> Reader<'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn packet_id(&mut self) -> Result<PacketId, Malformed> {
         let id = self.u16("packet identifier")?;
-        PacketId::new(id).ok_or(Malformed::ZeroPacketId {
+        PacketId::new(id).ok_or_else(|| Malformed::ZeroPacketId {
             packet: self.packet,
         })
     }
 
     /// A 16-bit length followed by that many bytes.
-    #[inline]
+    #[inline(always)]
     fn binary(&mut self, field: &'static str) -> Result<&'a [u8], Malformed> {
         let len = usize::from(self.u16(field)?);
-        if self.buf.len() < len {
-            return Err(self.truncated(field));
+        match (self.buf.get(..len), self.buf.get(len..)) {
+            (Some(bytes), Some(rest)) => {
+                self.buf = rest;
+                Ok(bytes)
+            }
+            _ => Err(self.truncated(field)),
         }
-        let (bytes, rest) = self.buf.split_at(len);
-        self.buf = rest;
-        Ok(bytes)
     }
 
     /// A length-prefixed UTF-8 string without U+0000 ([MQTT-1.5.3-1], [MQTT-1.5.3-2]).
@@ -339,7 +340,7 @@ impl<'a> Reader<'a> {
 
     /// A length-prefixed UTF-8 string, U+0000 not checked (the topic validators do it
     /// in the same pass as the wildcards).
-    #[inline]
+    #[inline(always)]
     fn utf8(&mut self, field: &'static str) -> Result<&'a str, Malformed> {
         let bytes = self.binary(field)?;
         std::str::from_utf8(bytes).map_err(|e| Malformed::InvalidUtf8 {
@@ -379,6 +380,7 @@ impl<'a> Reader<'a> {
         Ok(filter)
     }
 
+    #[inline(always)]
     fn rest(&mut self) -> &'a [u8] {
         std::mem::take(&mut self.buf)
     }
@@ -490,7 +492,8 @@ fn decode_connack(r: &mut Reader<'_>) -> Result<Connack, Malformed> {
     if code == 0 {
         return Ok(Connack::Accepted { session_present });
     }
-    let refusal = ConnectRefusal::from_u8(code).ok_or(Malformed::ConnackReturnCode(code))?;
+    let refusal =
+        ConnectRefusal::from_u8(code).ok_or_else(|| Malformed::ConnackReturnCode(code))?;
     if session_present {
         return Err(Malformed::SessionPresentOnRefusal(code));
     }
@@ -525,7 +528,7 @@ fn decode_subscribe<'a>(r: &mut Reader<'a>) -> Result<Subscribe<'a>, Malformed> 
     while !r.is_empty() {
         let filter = r.topic_filter()?;
         let byte = r.u8("requested QoS")?;
-        let qos = QoS::from_u8(byte).ok_or(Malformed::SubscribeQos(byte))?;
+        let qos = QoS::from_u8(byte).ok_or_else(|| Malformed::SubscribeQos(byte))?;
         filters.push(SubscribeFilter {
             filter: Cow::Borrowed(filter),
             qos,
@@ -544,7 +547,9 @@ fn decode_suback(r: &mut Reader<'_>) -> Result<Suback, Malformed> {
     }
     let return_codes = codes
         .iter()
-        .map(|&code| SubackReturnCode::from_u8(code).ok_or(Malformed::SubackReturnCode(code)))
+        .map(|&code| {
+            SubackReturnCode::from_u8(code).ok_or_else(|| Malformed::SubackReturnCode(code))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Suback {
         packet_id,

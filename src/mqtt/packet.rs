@@ -186,6 +186,7 @@ pub enum PacketType {
 impl PacketType {
     /// Reads the high nibble of a fixed header's first byte; `None` for the reserved
     /// values 0 and 15, which are malformed.
+    #[inline]
     pub const fn from_nibble(nibble: u8) -> Option<Self> {
         Some(match nibble {
             1 => PacketType::Connect,
@@ -230,6 +231,7 @@ impl PacketType {
     /// The low nibble every packet of this type must carry, except PUBLISH whose low
     /// nibble holds DUP/QoS/RETAIN (`None`); the single source of the flag table
     /// ([MQTT-2.2.2-1]) for both encoder and decoder.
+    #[inline]
     pub const fn required_flags(self) -> Option<u8> {
         match self {
             PacketType::Publish => None,

@@ -204,11 +204,14 @@ mod sse2 {
             return true;
         }
         // The last 16 bytes, overlapping what was already checked.
-        bytes
+        match bytes
             .len()
             .checked_sub(16)
             .and_then(|start| bytes.get(start..))
-            .is_some_and(good)
+        {
+            Some(last) => good(last),
+            None => false,
+        }
     }
 }
 
