@@ -148,8 +148,11 @@ pub fn check(buf: &[u8], limits: &DecodeLimits) -> Result<Checked, Malformed> {
         return Ok(Checked::Incomplete { needed: 2 });
     };
     let nibble = first >> 4;
-    let packet_type =
-        PacketType::from_nibble(nibble).ok_or_else(|| Malformed::ReservedPacketType(nibble))?;
+    // `let else`, not `ok_or`: building the error eagerly costs a drop on every call
+    // at opt-level z.
+    let Some(packet_type) = PacketType::from_nibble(nibble) else {
+        return Err(Malformed::ReservedPacketType(nibble));
+    };
     let flags = first & 0x0f;
     match packet_type.required_flags() {
         Some(required) => {
@@ -308,9 +311,12 @@ impl<'a> Reader<'a> {
     #[inline(always)]
     fn packet_id(&mut self) -> Result<PacketId, Malformed> {
         let id = self.u16("packet identifier")?;
-        PacketId::new(id).ok_or_else(|| Malformed::ZeroPacketId {
-            packet: self.packet,
-        })
+        match PacketId::new(id) {
+            Some(id) => Ok(id),
+            None => Err(Malformed::ZeroPacketId {
+                packet: self.packet,
+            }),
+        }
     }
 
     /// A 16-bit length followed by that many bytes.
@@ -492,8 +498,7 @@ fn decode_connack(r: &mut Reader<'_>) -> Result<Connack, Malformed> {
     if code == 0 {
         return Ok(Connack::Accepted { session_present });
     }
-    let refusal =
-        ConnectRefusal::from_u8(code).ok_or_else(|| Malformed::ConnackReturnCode(code))?;
+    let refusal = ConnectRefusal::from_u8(code).ok_or(Malformed::ConnackReturnCode(code))?;
     if session_present {
         return Err(Malformed::SessionPresentOnRefusal(code));
     }
@@ -528,7 +533,7 @@ fn decode_subscribe<'a>(r: &mut Reader<'a>) -> Result<Subscribe<'a>, Malformed> 
     while !r.is_empty() {
         let filter = r.topic_filter()?;
         let byte = r.u8("requested QoS")?;
-        let qos = QoS::from_u8(byte).ok_or_else(|| Malformed::SubscribeQos(byte))?;
+        let qos = QoS::from_u8(byte).ok_or(Malformed::SubscribeQos(byte))?;
         filters.push(SubscribeFilter {
             filter: Cow::Borrowed(filter),
             qos,
@@ -547,9 +552,7 @@ fn decode_suback(r: &mut Reader<'_>) -> Result<Suback, Malformed> {
     }
     let return_codes = codes
         .iter()
-        .map(|&code| {
-            SubackReturnCode::from_u8(code).ok_or_else(|| Malformed::SubackReturnCode(code))
-        })
+        .map(|&code| SubackReturnCode::from_u8(code).ok_or(Malformed::SubackReturnCode(code)))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Suback {
         packet_id,
