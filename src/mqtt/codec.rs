@@ -754,11 +754,13 @@ fn body_len(packet: &Packet<'_>) -> Result<usize, Malformed> {
 }
 
 /// Writes a 16-bit length and the bytes; `body_len` has checked the length fits.
+#[inline(always)]
 fn write_field(bytes: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(&(bytes.len() as u16).to_be_bytes());
     out.extend_from_slice(bytes);
 }
 
+#[inline(always)]
 fn write_id(id: PacketId, out: &mut Vec<u8>) {
     out.extend_from_slice(&id.get().to_be_bytes());
 }
