@@ -5,6 +5,11 @@
 //! one level) and `#` (this level and everything below). The codec uses the validators
 //! so that malformed topics are refused on the wire in both directions; the store uses
 //! [`filter_matches`] to route incoming messages to subscriptions.
+//!
+//! Speed: every received PUBLISH has its topic checked, so the scans look at 8 bytes
+//! (16 with SSE2 on x86_64) per step, and a plain-ASCII topic name skips the separate
+//! UTF-8 pass: the module's one `unsafe` turns bytes already proven ASCII into a `&str`,
+//! and its tests compare the fast scans with a byte loop at every length and position.
 
 use std::fmt;
 
