@@ -1,5 +1,96 @@
 // Starts the wasm app. Trunk fills the data attributes with the hashed file
 // names; keeping this out of the HTML lets the CSP forbid inline scripts.
+// It also applies the saved colour theme before the first paint, registers
+// the service worker (public/sw.js), offers a new version, and offers to
+// install the app where the browser supports it: plain DOM, no wasm needed.
+
+const THEME_KEY = "lampboard.theme";
+try {
+  const theme = localStorage.getItem(THEME_KEY);
+  if (theme === "light" || theme === "dark") document.documentElement.dataset.theme = theme;
+} catch (_) {
+  // Storage can be off (private modes); the system theme applies.
+}
+
+// One small bar at the bottom for "New version available" and "Install".
+function toast(className, text, buttonText, onClick) {
+  let bar = document.querySelector(".pwa-toasts");
+  if (!bar) {
+    bar = document.createElement("div");
+    bar.className = "pwa-toasts";
+    document.body.append(bar);
+  }
+  const box = document.createElement("div");
+  box.className = "pwa-toast " + className;
+  box.setAttribute("role", "status");
+  const label = document.createElement("span");
+  label.textContent = text;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "primary";
+  button.textContent = buttonText;
+  button.addEventListener("click", () => onClick(box));
+  const close = document.createElement("button");
+  close.type = "button";
+  close.className = "icon pwa-dismiss";
+  close.setAttribute("aria-label", "Dismiss: " + text);
+  close.textContent = "✕";
+  close.addEventListener("click", () => box.remove());
+  box.append(label, button, close);
+  bar.append(box);
+  return box;
+}
+
+if ("serviceWorker" in navigator) {
+  let accepted = false;
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    // Only after the user asked: the first install takes control without a reload.
+    if (accepted) {
+      accepted = false;
+      location.reload();
+    }
+  });
+  const offer = (worker) => {
+    // A waiting worker with no controller is the first install, not an update.
+    if (!worker || !navigator.serviceWorker.controller) return;
+    if (document.querySelector(".pwa-update")) return;
+    toast("pwa-update", "New version available", "Reload", (box) => {
+      accepted = true;
+      box.querySelector("button").disabled = true;
+      worker.postMessage("skip-waiting");
+    });
+  };
+  navigator.serviceWorker
+    .register("/sw.js")
+    .then((reg) => {
+      offer(reg.waiting);
+      reg.addEventListener("updatefound", () => {
+        const worker = reg.installing;
+        worker?.addEventListener("statechange", () => {
+          if (worker.state === "installed") offer(worker);
+        });
+      });
+    })
+    .catch((e) => console.warn("Lampboard: no offline support:", e));
+}
+
+let installEvent = null;
+window.addEventListener("beforeinstallprompt", (event) => {
+  event.preventDefault();
+  installEvent = event;
+  if (document.querySelector(".pwa-install")) return;
+  toast("pwa-install", "Use Lampboard as an app", "Install", async (box) => {
+    box.remove();
+    const prompt = installEvent;
+    installEvent = null;
+    if (prompt) await prompt.prompt();
+  });
+});
+window.addEventListener("appinstalled", () => {
+  installEvent = null;
+  document.querySelector(".pwa-install")?.remove();
+});
+
 const tag = document.querySelector("script[data-lampboard-js]");
 const { default: init } = await import(tag.dataset.lampboardJs);
 await init({ module_or_path: tag.dataset.lampboardWasm });

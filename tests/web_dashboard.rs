@@ -839,3 +839,44 @@ async fn the_publish_form_checks_the_topic_and_clears_retained_after_confirming(
         [sent("lampboard/test", "", QoS::ExactlyOnce, true)]
     );
 }
+
+#[wasm_bindgen_test]
+async fn last_visit_lamps_show_stale_until_heard_live_and_live_lamps_are_kept_for_next_time() {
+    let page = mount();
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    // A live message is written to the snapshot (within about a second).
+    page.receive(
+        "smarthome/hall/lamps/ceiling",
+        br#"{"state":"ON","brightness":128}"#,
+        QoS::AtMostOnce,
+        true,
+    );
+    page.receive("lampboard/other", b"not a lamp", QoS::AtMostOnce, false);
+    sleep(1300).await;
+    let saved = storage
+        .get_item(lampboard::store::snapshot::SNAPSHOT_KEY)
+        .unwrap()
+        .expect("a snapshot was written");
+    assert!(saved.contains("smarthome/hall/lamps/ceiling"), "{saved}");
+    assert!(
+        !saved.contains("lampboard/other"),
+        "only lamp topics: {saved}"
+    );
+
+    // The next start shows it before any broker answers, greyed and marked.
+    let store = Store::new(DirectorySettings::default());
+    store.restore_snapshot();
+    let id = lampboard::lamp::LampId("smarthome/hall/lamps/ceiling".into());
+    let lamp = store.lamp(&id).expect("the lamp is back");
+    assert!(lamp.with_untracked(|v| v.stale && v.shown.on == Some(true)));
+    // Heard live, even saying the same: no longer stale.
+    store.receive(Message {
+        topic: id.0.clone(),
+        payload: br#"{"state":"ON","brightness":128}"#.to_vec(),
+        qos: QoS::AtMostOnce,
+        retain: true,
+        dup: false,
+    });
+    assert!(lamp.with_untracked(|v| !v.stale));
+    drop(page);
+}

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::log::{LogEntry, MessageLog, LOG_CAPACITY};
 use super::settings::check_topic_name;
+use super::snapshot::{Snapshot, SNAPSHOT_KEY};
 use super::view::{group_rooms, Delivery, LampView, Room};
 use crate::lamp::{DirectoryEvent, DirectorySettings, LampChange, LampDirectory, LampId};
 use crate::mqtt::packet::{QoS, SubackReturnCode};
@@ -80,7 +81,17 @@ pub struct Store {
     subscribed: StoredValue<BTreeSet<String>>,
     in_flight: StoredValue<HashMap<PublishTicket, LampId>>,
     publisher: StoredValue<Option<Rc<dyn Publisher>>, LocalStorage>,
+    snapshot: StoredValue<Snapshot>,
+    snapshot_write_pending: StoredValue<bool>,
 }
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+/// How long messages gather before the snapshot is written: a flood of states costs one
+/// localStorage write per second, and at most a second of states is lost when the tab closes.
+const SNAPSHOT_WRITE_DELAY: std::time::Duration = std::time::Duration::from_millis(1000);
 
 fn wall_clock() -> f64 {
     js_sys::Date::now()
@@ -104,7 +115,59 @@ impl Store {
             subscribed: StoredValue::new(BTreeSet::new()),
             in_flight: StoredValue::new(HashMap::new()),
             publisher: StoredValue::new_local(None),
+            snapshot: StoredValue::new(Snapshot::new()),
+            snapshot_write_pending: StoredValue::new(false),
         }
+    }
+
+    /// Shows the lamps of the last visit, read from localStorage, before any broker answers:
+    /// each kept message goes through the normal message path, then every lamp is marked
+    /// stale (greyed) until a live message about it arrives. The app calls it once at start.
+    pub fn restore_snapshot(&self) {
+        let Some(text) = local_storage().and_then(|s| s.get_item(SNAPSHOT_KEY).ok().flatten())
+        else {
+            return;
+        };
+        let snapshot = Snapshot::from_json(&text);
+        for (topic, payload) in snapshot.messages() {
+            self.handle(topic, payload, true);
+        }
+        self.snapshot.set_value(snapshot);
+        self.lamps.with_value(|lamps| {
+            for signal in lamps.values() {
+                signal.update(|v| v.stale = true);
+            }
+        });
+    }
+
+    /// Keeps a live lamp message for the next offline start; written at most once per
+    /// `SNAPSHOT_WRITE_DELAY`.
+    fn remember(&self, topic: &str, payload: &[u8], relevant: bool) {
+        let relevant = relevant || self.snapshot.with_value(|s| s.has(topic));
+        if !relevant {
+            return;
+        }
+        let changed = self
+            .snapshot
+            .try_update_value(|s| s.record(topic, payload))
+            .unwrap_or(false);
+        if !changed || self.snapshot_write_pending.get_value() {
+            return;
+        }
+        self.snapshot_write_pending.set_value(true);
+        let store = *self;
+        set_timeout(
+            move || {
+                store.snapshot_write_pending.try_set_value(false);
+                if let (Some(json), Some(storage)) = (
+                    store.snapshot.try_with_value(Snapshot::to_json),
+                    local_storage(),
+                ) {
+                    let _ = storage.set_item(SNAPSHOT_KEY, &json);
+                }
+            },
+            SNAPSHOT_WRITE_DELAY,
+        );
     }
 
     /// Connects the store to where its messages go, and subscribes to what
@@ -184,7 +247,16 @@ impl Store {
         if logged.is_some() {
             self.schedule_log_render();
         }
-        self.handle_message(&topic, &payload, retain);
+        let relevant = self.handle(&topic, &payload, retain);
+        self.remember(&topic, &payload, relevant);
+        // Heard live: a lamp restored from the snapshot is no longer stale, even when this
+        // message says what the snapshot said (the directory then reports no change). A lamp's
+        // id is the topic it is announced or reported on.
+        if let Some(signal) = self.lamp(&LampId(topic)) {
+            if signal.with_untracked(|v| v.stale) {
+                signal.try_update(|v| v.stale = false);
+            }
+        }
     }
 
     /// Asks for one explorer re-render at the next animation frame, however
@@ -255,12 +327,26 @@ impl Store {
 
     /// A message from the broker (or a test): updates, adds or removes cards.
     pub fn handle_message(&self, topic: &str, payload: &[u8], retained: bool) {
+        self.handle(topic, payload, retained);
+    }
+
+    /// `handle_message`, saying whether the message was about lamps (one came, changed or
+    /// went), so only those are kept for an offline start.
+    fn handle(&self, topic: &str, payload: &[u8], retained: bool) -> bool {
         let events = self
             .directory
             .try_update_value(|d| d.handle_message(topic, payload, retained));
-        if let Some(events) = events {
-            self.apply_directory_events(events);
-        }
+        let Some(events) = events else { return false };
+        let about_lamps = events.iter().any(|e| {
+            matches!(
+                e,
+                DirectoryEvent::Added(_)
+                    | DirectoryEvent::Updated { .. }
+                    | DirectoryEvent::Removed(_)
+            )
+        });
+        self.apply_directory_events(events);
+        about_lamps
     }
 
     /// Turns what the directory did into card signals: only the lamps named

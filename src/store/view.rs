@@ -29,6 +29,8 @@ pub struct LampView {
     pub updated_at: Option<f64>,
     /// The delivery mark.
     pub delivery: Delivery,
+    /// Shown from the last visit's snapshot and not heard live since: the card is greyed.
+    pub stale: bool,
 }
 
 impl LampView {
@@ -40,6 +42,7 @@ impl LampView {
             shown,
             updated_at: Some(now),
             delivery: Delivery::Idle,
+            stale: false,
         }
     }
 
@@ -48,6 +51,7 @@ impl LampView {
         self.shown = lamp.state.clone();
         self.lamp = lamp;
         self.updated_at = Some(now);
+        self.stale = false;
     }
 
     /// Shows `change` at once, before the broker echoes it.

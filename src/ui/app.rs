@@ -3,7 +3,10 @@ use leptos::prelude::*;
 
 use super::{ConnectPanel, Dashboard, Explorer, StatusLine};
 use crate::lamp::DirectorySettings;
+use crate::net::status::ConnectionStatus;
 use crate::store::Store;
+
+const THEME_KEY: &str = "lampboard.theme";
 
 /// Which page the header's tabs show.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -22,8 +25,14 @@ pub fn App(
     #[prop(optional)] manual: bool,
     #[prop(optional)] store: Option<Store>,
 ) -> impl IntoView {
-    let store = store.unwrap_or_else(|| Store::new(DirectorySettings::default()));
+    let store = store.unwrap_or_else(|| {
+        let store = Store::new(DirectorySettings::default());
+        // The last visit's lamps, greyed, until the broker answers (or at all, offline).
+        store.restore_snapshot();
+        store
+    });
     provide_context(store);
+    let offline = move || store.status.with(|s| *s != ConnectionStatus::Connected);
     // Ages ("5 s ago") move on even when no message arrives.
     let ticker = Interval::new(5_000, move || {
         store.now.try_set(js_sys::Date::now());
@@ -54,11 +63,15 @@ pub fn App(
                 {tab(Page::Lamps, "Lamps")}
                 {tab(Page::Messages, "Messages")}
             </nav>
-            <StatusLine status=store.status.read_only() />
+            <div class="header-tools">
+                <StatusLine status=store.status.read_only() />
+                <ThemeButton />
+            </div>
         </header>
-        <main class="lamp-area" aria-label="Lamps">
+        <main class="lamp-area" class:is-offline=offline aria-label="Lamps">
             <ConnectPanel manual=manual />
             <Notice />
+            <OfflineBanner />
             <Show when=move || page.get() == Page::Lamps fallback=|| view! { <Explorer /> }>
                 <Dashboard />
             </Show>
@@ -78,6 +91,115 @@ fn Notice() -> impl IntoView {
                     "✕"
                 </button>
             </div>
+        </Show>
+    }
+}
+
+/// The colour theme: the system's, or one the user picked.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Theme {
+    System,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    /// Reads what boot.js applied before the first paint (`data-theme` on `<html>`).
+    fn current() -> Self {
+        let attr = document()
+            .document_element()
+            .and_then(|html| html.get_attribute("data-theme"));
+        match attr.as_deref() {
+            Some("light") => Theme::Light,
+            Some("dark") => Theme::Dark,
+            _ => Theme::System,
+        }
+    }
+
+    /// The button cycles system → light → dark → system.
+    fn next(self) -> Self {
+        match self {
+            Theme::System => Theme::Light,
+            Theme::Light => Theme::Dark,
+            Theme::Dark => Theme::System,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Theme::System => "system",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+
+    /// Sets `data-theme` (the CSS picks its colours from it) and remembers the choice.
+    fn apply(self) {
+        if let Some(html) = document().document_element() {
+            let _ = match self {
+                Theme::System => html.remove_attribute("data-theme"),
+                _ => html.set_attribute("data-theme", self.name()),
+            };
+        }
+        if let Some(storage) = window().local_storage().ok().flatten() {
+            let _ = match self {
+                Theme::System => storage.remove_item(THEME_KEY),
+                _ => storage.set_item(THEME_KEY, self.name()),
+            };
+        }
+    }
+}
+
+/// A header button cycling the colour theme: dark and light follow the system unless the
+/// user picks one here (stored in localStorage, applied by boot.js before the first paint).
+#[component]
+fn ThemeButton() -> impl IntoView {
+    let theme = RwSignal::new(Theme::current());
+    let label = move || {
+        let t = theme.get();
+        format!("Theme: {} (switch to {})", t.name(), t.next().name())
+    };
+    view! {
+        <button
+            class="icon theme-button"
+            data-theme-choice=move || theme.get().name()
+            aria-label=label
+            title=label
+            on:click=move |_| {
+                let next = theme.get_untracked().next();
+                next.apply();
+                theme.set(next);
+            }
+        >
+            <span class="theme-icon" aria-hidden="true">
+                {move || match theme.get() {
+                    Theme::System => "◐",
+                    Theme::Light => "☀",
+                    Theme::Dark => "☾",
+                }}
+            </span>
+        </button>
+    }
+}
+
+/// Says that the cards show the last known states while the broker is out of reach, and what
+/// happens to a change: queued while the app retries, refused once the user disconnected.
+#[component]
+fn OfflineBanner() -> impl IntoView {
+    let store = expect_context::<Store>();
+    let shown = move || {
+        store.status.with(|s| *s != ConnectionStatus::Connected) && !store.rooms.with(Vec::is_empty)
+    };
+    let what_happens = move || match store.status.get() {
+        ConnectionStatus::Disconnected | ConnectionStatus::Refused(_) => "Connect to change them.",
+        _ => "Changes you make are sent when the connection is back.",
+    };
+    view! {
+        <Show when=shown>
+            <p class="offline-banner" role="status">
+                <strong>"Offline — showing the last known states."</strong>
+                <span>{what_happens}</span>
+            </p>
         </Show>
     }
 }

@@ -139,7 +139,16 @@ pub fn LampCard(id: LampId, lamp: RwSignal<LampView>) -> impl IntoView {
                 .unwrap_or_default()
         })
     };
-    let age = move || lamp.with(|v| age_text(v.updated_at, store.now.get()));
+    let age = move || {
+        lamp.with(|v| {
+            if v.stale {
+                "last known state".to_owned()
+            } else {
+                age_text(v.updated_at, store.now.get())
+            }
+        })
+    };
+    let stale = move || lamp.with(|v| v.stale);
     let source = move || lamp.with(|v| v.lamp.source_kind().label());
     let toggle_label = move || format!("{} {}", name(), if on() { "is on" } else { "is off" });
 
@@ -148,6 +157,7 @@ pub fn LampCard(id: LampId, lamp: RwSignal<LampView>) -> impl IntoView {
             class="lamp-card"
             class:is-on=on
             class:is-unknown=move || !on_known()
+            class:is-stale=stale
             data-lamp=move || id.get_value().0
             style:--lamp=glow_color
             style:--glow=glow_level
