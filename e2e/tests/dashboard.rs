@@ -43,13 +43,7 @@ async fn world(width: u32, height: u32) -> World {
 }
 
 async fn wait_connected_with_all_lamps(w: &World) {
-    w.session
-        .wait_until(
-            "status line says connected",
-            "document.querySelector('.status-line[data-status=\"connected\"]')",
-            LONG,
-        )
-        .await;
+    wait_status(w, "connected", "status line says connected").await;
     w.session
         .wait_until(
             &format!("{LAMPS} lamp cards"),
@@ -88,6 +82,21 @@ async fn click_switch(w: &World, id: &str) {
             card(id)
         ))
         .await;
+}
+
+/// Waits until the card's switch shows `on`, saying `what` if it never does.
+async fn wait_switch(w: &World, id: &str, on: bool, what: &str) {
+    let js = format!(
+        "{}.querySelector('.switch').getAttribute('aria-checked') === '{on}'",
+        card(id)
+    );
+    w.session.wait_until(what, &js, LONG).await;
+}
+
+/// Waits until the status line is in `state` (its data-status).
+async fn wait_status(w: &World, state: &str, what: &str) {
+    let js = format!("document.querySelector('.status-line[data-status=\"{state}\"]')");
+    w.session.wait_until(what, &js, LONG).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -152,17 +161,7 @@ async fn a_toggle_reaches_the_lamp_as_retained_json() {
         got.is_ok(),
         "lamp {id} did not receive state {want}: last {got:?}"
     );
-    w.session
-        .wait_until(
-            "the card shows the new state",
-            &format!(
-                "{}.querySelector('.switch').getAttribute('aria-checked') === '{}'",
-                card(&id),
-                !before
-            ),
-            LONG,
-        )
-        .await;
+    wait_switch(&w, &id, !before, "the card shows the new state").await;
     w.session.close().await;
 }
 
@@ -204,17 +203,7 @@ async fn a_change_by_another_client_updates_the_card() {
             true,
         )
         .await;
-    w.session
-        .wait_until(
-            "the card follows the other client",
-            &format!(
-                "{}.querySelector('.switch').getAttribute('aria-checked') === '{}'",
-                card(&id),
-                !before
-            ),
-            LONG,
-        )
-        .await;
+    wait_switch(&w, &id, !before, "the card follows the other client").await;
     w.session.close().await;
 }
 
@@ -248,23 +237,11 @@ async fn the_broker_restarts_the_page_retries_reconnects_and_queued_commands_arr
     let id = first_card(&w, "smarthome/").await;
     let before = switch_state(&w, &id).await.expect("a switch");
     w.broker.kill();
-    w.session
-        .wait_until(
-            "the status line shows it is retrying",
-            "document.querySelector('.status-line[data-status=\"retrying\"]')",
-            LONG,
-        )
-        .await;
+    wait_status(&w, "retrying", "the status line shows it is retrying").await;
     w.session.screenshot("broker-down").await;
     click_switch(&w, &id).await;
     w.broker.restart();
-    w.session
-        .wait_until(
-            "reconnected",
-            "document.querySelector('.status-line[data-status=\"connected\"]')",
-            LONG,
-        )
-        .await;
+    wait_status(&w, "connected", "reconnected").await;
     let want = if before { "OFF" } else { "ON" };
     let got = w
         .observer
@@ -292,13 +269,7 @@ async fn a_wrong_broker_url_says_so_in_words() {
     w.session
         .open_app(&format!("ws://127.0.0.1:{closed}/mqtt"))
         .await;
-    w.session
-        .wait_until(
-            "retrying after a refused connection",
-            "document.querySelector('.status-line[data-status=\"retrying\"]')",
-            LONG,
-        )
-        .await;
+    wait_status(&w, "retrying", "retrying after a refused connection").await;
     let text = w.session.text(".status-line").await;
     assert!(text.contains("retrying in"), "status line: {text}");
     w.session.screenshot("wrong-url").await;
