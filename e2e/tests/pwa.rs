@@ -482,3 +482,58 @@ async fn theme_button_switches_light_and_dark_remembered_across_reloads_at_phone
         w.session.close().await;
     }
 }
+
+/// Presses a WebDriver key (Tab U+E004, Enter U+E007, Space U+E00D) on the focused element.
+async fn press(s: &Session, key: char) {
+    let focused = s.client.active_element().await.expect("a focused element");
+    focused
+        .send_keys(&key.to_string())
+        .await
+        .expect("send a key");
+}
+
+/// Tabs forward until `css` matches the focused element; fails after `max` presses.
+async fn tab_to(s: &Session, css: &str, max: usize) {
+    let test = format!("return document.activeElement && document.activeElement.matches('{css}')");
+    for _ in 0..max {
+        if s.js(&test).await == json!(true) {
+            return;
+        }
+        press(s, '\u{E004}').await;
+    }
+    panic!("{css} is not reachable with Tab within {max} presses");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keyboard_alone_reaches_and_works_the_theme_button_and_a_lamp_switch() {
+    let w = world(DESKTOP).await;
+    let s = &w.session;
+    wait_connected_with_all_lamps(s).await;
+    s.js("document.activeElement && document.activeElement.blur(); return true;")
+        .await;
+    tab_to(s, ".theme-button", 20).await;
+    press(s, '\u{E007}').await;
+    s.wait_until(
+        "Enter on the theme button picks light",
+        "document.documentElement.dataset.theme === 'light'",
+        LONG,
+    )
+    .await;
+    tab_to(s, "article.lamp-card .switch", 40).await;
+    let before = s
+        .js("return document.activeElement.getAttribute('aria-checked')")
+        .await;
+    press(s, '\u{E00D}').await;
+    let flipped = if before == json!("true") {
+        "false"
+    } else {
+        "true"
+    };
+    s.wait_until(
+        "Space on a lamp switch toggles it",
+        &format!("document.activeElement.getAttribute('aria-checked') === '{flipped}'"),
+        LONG,
+    )
+    .await;
+    w.session.close().await;
+}
