@@ -102,12 +102,24 @@ impl Session {
     /// Opens the app, pointing it at `broker_ws_url` through the saved-URL
     /// key the app reads at start.
     pub async fn open_app(&self, broker_ws_url: &str) {
-        self.client.goto(&self.page_url).await.expect("page loads");
-        let script = "localStorage.clear(); localStorage.setItem('lampboard.broker_url', arguments[0]); location.reload();";
+        // Set the URL from a blank same-origin page first, so the app never starts
+        // against its default broker (nothing listens there in CI: a refused
+        // socket would be a console error charged to the test).
+        let blank = format!(
+            "{}{}",
+            self.page_url.trim_end_matches('/'),
+            static_server::BLANK_PATH
+        );
+        self.client
+            .goto(&blank)
+            .await
+            .expect("a same-origin file loads");
+        let script = "localStorage.clear(); localStorage.setItem('lampboard.broker_url', arguments[0]); return true;";
         self.client
             .execute(script, vec![serde_json::json!(broker_ws_url)])
             .await
             .expect("set the broker URL");
+        self.client.goto(&self.page_url).await.expect("page loads");
         self.wait_for_css("header h1", Duration::from_secs(20))
             .await;
     }

@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+/// The harness's own blank page (see `serve_one`).
+pub const BLANK_PATH: &str = "/__e2e_blank";
+
 /// Serves a folder until dropped.
 pub struct StaticServer {
     /// The port it listens on.
@@ -86,6 +89,18 @@ fn serve_one(mut stream: std::net::TcpStream, root: &Path) {
     };
     let file = root.join(relative);
     let safe = !relative.split('/').any(|p| p == "..");
+    // A blank same-origin page for the harness (setting localStorage before the app runs),
+    // with an empty icon so the browser asks for no favicon.
+    if path == BLANK_PATH {
+        let body = b"<!doctype html><title>blank</title><link rel=\"icon\" href=\"data:,\">";
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        let _ = stream.write_all(head.as_bytes());
+        let _ = stream.write_all(body);
+        return;
+    }
     let (status, body, kind) = match std::fs::read(&file) {
         Ok(bytes) if safe => ("200 OK", bytes, content_type(&file)),
         _ => ("404 Not Found", b"not found".to_vec(), "text/plain"),
