@@ -242,13 +242,14 @@ impl Inner {
             }
             SocketEvent::Closed { code, reason } => {
                 self.socket = None;
-                let why = close_reason(code, &reason);
                 if self.session.state() == ConnectionState::Disconnected {
                     // The socket never opened (refused, unknown host, TLS): the session
-                    // never started, so it has no loss to report; retry from here.
-                    self.schedule_retry(Some(format!("Could not reach the broker: {why}")));
+                    // never started, so it has no loss to report; retry from here. The
+                    // browser gives no detail for a failed connect (always 1006), so the
+                    // status line says it briefly, short enough for a phone.
+                    self.schedule_retry(Some("Can't reach the broker".to_owned()));
                 } else {
-                    self.session.connection_closed(&why);
+                    self.session.connection_closed(&close_reason(code, &reason));
                 }
             }
         }
