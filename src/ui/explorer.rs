@@ -4,6 +4,8 @@
 
 use leptos::prelude::*;
 
+use super::outcome::OutcomeLine;
+
 use crate::store::log::{format_payload, LogEntry};
 use crate::store::settings::{check_filter, check_topic_name, qos_from};
 use crate::store::Store;
@@ -285,20 +287,7 @@ fn PublishForm(topic: RwSignal<String>) -> impl IntoView {
                         </span>
                     </Show>
                 </div>
-                <p
-                    class="outcome"
-                    role="status"
-                    data-outcome=move || match outcome.get() {
-                        Some(Ok(_)) => "ok",
-                        Some(Err(_)) => "error",
-                        None => "",
-                    }
-                >
-                    {move || match outcome.get() {
-                        Some(Ok(s)) | Some(Err(s)) => s,
-                        None => String::new(),
-                    }}
-                </p>
+                <OutcomeLine outcome=outcome />
             </form>
         </details>
     }

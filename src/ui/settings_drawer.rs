@@ -11,6 +11,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::connect_panel::{page_is_https, Connection};
+use super::outcome::OutcomeLine;
 use crate::store::settings::{needs_everything_confirmation, Problem, Profile, SettingsFile};
 
 /// Where the draft's problems are listed; a `Memo`, so typing re-checks once.
@@ -525,20 +526,7 @@ pub(super) fn SettingsDrawer(conn: Connection, open: RwSignal<bool>) -> impl Int
                 </section>
             </div>
             <footer class="drawer-foot">
-                <p
-                    class="outcome"
-                    role="status"
-                    data-outcome=move || match outcome.get() {
-                        Some(Ok(_)) => "ok",
-                        Some(Err(_)) => "error",
-                        None => "",
-                    }
-                >
-                    {move || match outcome.get() {
-                        Some(Ok(s)) | Some(Err(s)) => s,
-                        None => String::new(),
-                    }}
-                </p>
+                <OutcomeLine outcome=outcome />
                 <div class="foot-buttons">
                     <Show when=move || conn.busy()>
                         <button type="button" class="secondary" on:click=move |_| conn.disconnect()>
