@@ -13,6 +13,8 @@ use crate::workspace::Workspace;
 pub const TRUNK_VERSION: &str = "0.21.14";
 /// The wasm-pack release verified to drive headless Chromium here.
 pub const WASM_PACK_VERSION: &str = "0.15.1";
+/// cargo-fuzz drives the decoder's libFuzzer target in every test run.
+pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
 /// wasm-opt must be binaryen 132 (Debian's 108 breaks the app).
 pub const WASM_OPT_VERSION: &str = "132";
 /// Debian packages: the browser and its driver for tests, the broker for tests and dev.
@@ -30,6 +32,7 @@ Install these by hand, then run the command again:
   cargo install --locked trunk --version 0.21.14
   cargo install wasm-bindgen-cli --version <the wasm-bindgen version in Cargo.lock>
   cargo install --locked wasm-pack --version 0.15.1
+  cargo install --locked cargo-fuzz --version 0.13.2
   npm ci                      # binaryen 132 into node_modules/.bin
   Debian/Ubuntu: sudo apt-get install chromium chromium-driver mosquitto mosquitto-clients
   macOS (Homebrew): brew install --cask chromium && brew install chromedriver mosquitto
@@ -64,6 +67,9 @@ pub fn setup(ws: &Workspace, steps: &mut Steps) -> Result<(), StepFailed> {
     })?;
     steps.run(&format!("wasm-pack {WASM_PACK_VERSION}"), |_| {
         cargo_tool("wasm-pack", "wasm-pack", WASM_PACK_VERSION, true)
+    })?;
+    steps.run(&format!("cargo-fuzz {CARGO_FUZZ_VERSION}"), |_| {
+        cargo_tool("cargo-fuzz", "cargo-fuzz", CARGO_FUZZ_VERSION, true)
     })?;
     Ok(())
 }

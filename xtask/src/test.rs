@@ -48,6 +48,10 @@ pub fn test(ws: &Workspace, steps: &mut Steps) -> Result<(), StepFailed> {
             counts,
         )
     })?;
+    steps.run(
+        &format!("fuzz the decoder ({} s, then its regression corpus)", fuzz_seconds()),
+        |_| fuzz_decoder(ws),
+    )?;
     steps.run("browser tests (headless Chromium)", |counts| {
         // A real Mosquitto for tests/web_client.rs, stopped when `broker`
         // drops: after the run, on failure and on panic alike.
@@ -95,4 +99,35 @@ pub fn test(ws: &Workspace, steps: &mut Steps) -> Result<(), StepFailed> {
         )?;
     }
     Ok(())
+}
+
+/// How long CI fuzzes: `LAMPBOARD_FUZZ_SECONDS`, else one minute.
+fn fuzz_seconds() -> u64 {
+    std::env::var("LAMPBOARD_FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60)
+}
+
+/// Runs the decoder's libFuzzer target for a minute from the committed regression corpus.
+/// Stable Rust with no sanitizer: the machine has one toolchain, and the decoder is safe
+/// Rust (address sanitizer runs need nightly: see fuzz/Cargo.toml). New interesting inputs
+/// go to target/fuzz-corpus, never into the committed corpus; a crash leaves its input in
+/// fuzz/artifacts/decode/ and fails the step (the native suite replays the committed
+/// corpus, so a fixed crash is added there and stays checked).
+fn fuzz_decoder(ws: &Workspace) -> Result<(), String> {
+    let found = ws.root.join("target/fuzz-corpus/decode");
+    std::fs::create_dir_all(&found).map_err(|e| format!("{}: {e}", found.display()))?;
+    run(Command::new("cargo")
+        .current_dir(&ws.root)
+        .args(["fuzz", "run", "decode", "--sanitizer", "none", "--target-dir"])
+        .arg(ws.root.join("target/fuzz"))
+        .arg(&found)
+        .arg(ws.root.join("fuzz/regressions/decode"))
+        .arg("--")
+        .arg(format!("-max_total_time={}", fuzz_seconds()))
+        .arg("-print_final_stats=1"))
+    .map_err(|e| {
+        format!("{e}\n    the failing input is in fuzz/artifacts/decode/: fix the decoder, then copy it into fuzz/regressions/decode/")
+    })
 }
