@@ -140,14 +140,22 @@ async fn sleep(ms: u32) {
     gloo_timers::future::TimeoutFuture::new(ms).await;
 }
 
-/// Lets effects run and the DOM catch up.
+/// Lets effects run and the DOM catch up, including what the store defers to the next
+/// animation frame (the room list, the explorer).
 async fn settle() {
+    flush().await;
+    next_frame().await;
+    flush().await;
+}
+
+/// Runs pending effects and timers of zero delay.
+async fn flush() {
     leptos::task::tick().await;
     sleep(0).await;
 }
 
 /// Waits for the next animation frame, or 250 ms if frames are throttled.
-async fn frame() {
+async fn next_frame() {
     let raf = js_sys::Promise::new(&mut |resolve, _| {
         let _ = web_sys::window().unwrap().request_animation_frame(&resolve);
     });
@@ -157,7 +165,6 @@ async fn frame() {
             .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 250);
     });
     let _ = JsFuture::from(js_sys::Promise::race(&js_sys::Array::of2(&raf, &timeout))).await;
-    settle().await;
 }
 
 /// Polls `cond` for up to 2 s, so a slow browser gives a failure, not a hang.
@@ -389,6 +396,56 @@ async fn picking_a_colour_and_a_preset_publish_the_colour() {
     );
 }
 
+/// The swatches' names live in the card's markup and their colours in the stylesheet (no
+/// inline style under the CSP): each must show the colour a tap on it publishes.
+#[wasm_bindgen_test]
+async fn every_preset_swatch_shows_the_colour_it_publishes() {
+    // The app's real stylesheet, which the other tests do without.
+    let document = web_sys::window().unwrap().document().unwrap();
+    let style = document.create_element("style").unwrap();
+    style.set_text_content(Some(include_str!("../style/main.css")));
+    document.head().unwrap().append_child(&style).unwrap();
+    let page = mount();
+    seed(&page);
+    settle().await;
+    let swatches = page.all(&format!(
+        "article.lamp-card[data-lamp=\"{KITCHEN}\"] button.preset"
+    ));
+    assert_eq!(swatches.len(), 10);
+    let window = web_sys::window().unwrap();
+    for swatch in swatches {
+        let label = swatch.get_attribute("aria-label").unwrap_or_default();
+        assert!(!label.is_empty(), "a swatch without a name");
+        let shown = window
+            .get_computed_style(&swatch)
+            .unwrap()
+            .unwrap()
+            .get_property_value("--swatch")
+            .unwrap();
+        let shown: Vec<u8> = shown
+            .trim()
+            .trim_start_matches("rgb(")
+            .trim_end_matches(')')
+            .split_whitespace()
+            .map(|n| {
+                n.parse()
+                    .unwrap_or_else(|_| panic!("{label}: swatch {shown:?}"))
+            })
+            .collect();
+        page.rec.clear();
+        swatch.unchecked_ref::<HtmlElement>().click();
+        settle().await;
+        let sent = page.rec.sent();
+        assert_eq!(sent.len(), 1, "{label}: one publish");
+        let doc: serde_json::Value = serde_json::from_str(&sent[0].payload).unwrap();
+        let published = ["r", "g", "b"].map(|k| doc["color"][k].as_u64().unwrap() as u8);
+        assert_eq!(
+            shown, published,
+            "{label}: the swatch shows what it publishes"
+        );
+    }
+}
+
 #[wasm_bindgen_test]
 async fn a_refused_publish_rolls_back_with_a_message() {
     let page = mount();
@@ -488,7 +545,7 @@ async fn html_in_names_and_payloads_renders_as_text() {
     // The explorer shows a payload with markup as text too.
     page.click("button.tab[data-page=\"messages\"]");
     page.receive("t/x", evil.as_bytes(), QoS::AtMostOnce, false);
-    frame().await;
+    settle().await;
     assert_eq!(page.text(".log-row .log-payload"), evil);
     assert!(!page.has("script") && !page.has("img"));
 }
@@ -713,7 +770,7 @@ async fn the_explorer_lists_filters_and_pauses() {
     );
     page.receive("other/text", b"offline", QoS::AtMostOnce, false);
     page.receive("other/bin", &[0, 1, 255], QoS::ExactlyOnce, false);
-    frame().await;
+    settle().await;
     let rows = page.all(".log-row");
     assert_eq!(rows.len(), 3);
     // Newest first; JSON pretty-printed, text as is, binary as hex.
@@ -757,7 +814,7 @@ async fn the_explorer_lists_filters_and_pauses() {
     page.click("button.pause");
     settle().await;
     page.receive("other/late", b"1", QoS::AtMostOnce, false);
-    frame().await;
+    settle().await;
     assert_eq!(
         page.all(".log-row").len(),
         3,
@@ -772,7 +829,7 @@ async fn the_explorer_lists_filters_and_pauses() {
 async fn a_burst_renders_once_per_frame_from_a_capped_ring() {
     let page = mount();
     page.click("button.tab[data-page=\"messages\"]");
-    frame().await;
+    settle().await;
     let before = page.store.log_version.get_untracked();
     for i in 0..1000 {
         page.receive(&format!("burst/{i}"), b"x", QoS::AtMostOnce, false);
@@ -782,7 +839,7 @@ async fn a_burst_renders_once_per_frame_from_a_capped_ring() {
         before,
         "no render per message"
     );
-    frame().await;
+    settle().await;
     assert_eq!(
         page.store.log_version.get_untracked(),
         before + 1,

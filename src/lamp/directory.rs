@@ -11,7 +11,7 @@
 //! * Zigbee2MQTT state topics are subscribed one by one from `bridge/devices` instead of
 //!   `<base>/+`: friendly names may contain `/`, and sensors stay off the wire.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{Map, Value};
 
@@ -108,6 +108,40 @@ pub struct LampDirectory {
     lamps: BTreeMap<LampId, Lamp>,
     ha_configs: BTreeMap<String, HaLight>,
     z2m_lights: Vec<Z2mLight>,
+    /// Built on demand; dropped whenever a discovered lamp comes, goes or changes source.
+    routes: Option<Routes>,
+}
+
+/// Which discovered lamps listen on which state and availability topics, so a message costs
+/// two lookups instead of a walk over every lamp (1,000 retained lamps arriving one message
+/// each made that walk quadratic). Seed lamps listen on their own id and are not in it.
+#[derive(Clone, Debug, Default)]
+struct Routes {
+    state: HashMap<String, Vec<LampId>>,
+    availability: HashMap<String, Vec<LampId>>,
+}
+
+impl Routes {
+    fn of<'a>(lamps: impl Iterator<Item = &'a Lamp>) -> Self {
+        let mut routes = Routes::default();
+        for lamp in lamps.filter(|l| l.source != Source::Seed) {
+            if let Some(topic) = state_topic(lamp) {
+                routes.state.entry(topic).or_default().push(lamp.id.clone());
+            }
+            for topic in availability_topics(lamp) {
+                routes
+                    .availability
+                    .entry(topic)
+                    .or_default()
+                    .push(lamp.id.clone());
+            }
+        }
+        routes
+    }
+
+    fn lamps(map: &HashMap<String, Vec<LampId>>, topic: &str) -> Vec<LampId> {
+        map.get(topic).cloned().unwrap_or_default()
+    }
 }
 
 fn text(payload: &[u8]) -> String {
@@ -227,18 +261,12 @@ impl LampDirectory {
             }
             return events;
         }
-        let bound: Vec<LampId> = self
-            .lamps
-            .values()
-            .filter(|l| l.source != Source::Seed && state_topic(l).as_deref() == Some(topic))
-            .map(|l| l.id.clone())
-            .collect();
-        let availability: Vec<LampId> = self
-            .lamps
-            .values()
-            .filter(|l| availability_topics(l).iter().any(|t| t == topic))
-            .map(|l| l.id.clone())
-            .collect();
+        let lamps = &self.lamps;
+        let routes = self
+            .routes
+            .get_or_insert_with(|| Routes::of(lamps.values()));
+        let bound = Routes::lamps(&routes.state, topic);
+        let availability = Routes::lamps(&routes.availability, topic);
         for id in &availability {
             self.handle_availability(id, payload, &mut events);
         }
@@ -397,6 +425,8 @@ impl LampDirectory {
     /// Brings the discovered lamps in line with the discovery data, keeping the state of lamps
     /// that stay and announcing the difference.
     fn reconcile(&mut self, events: &mut Vec<DirectoryEvent>) {
+        // Discovered lamps may come, go or change source below.
+        self.routes = None;
         let before = self.subscriptions();
         let s = &self.settings;
         let mut desired: BTreeMap<LampId, Source> = BTreeMap::new();

@@ -76,6 +76,9 @@ pub struct Store {
     pub settings: RwSignal<DirectorySettings>,
     log: StoredValue<MessageLog>,
     frame_pending: StoredValue<bool>,
+    regroup_pending: StoredValue<bool>,
+    card_updates: StoredValue<HashMap<LampId, CardUpdate>>,
+    card_updates_pending: StoredValue<bool>,
     lamps: StoredValue<HashMap<LampId, RwSignal<LampView>>>,
     directory: StoredValue<LampDirectory>,
     subscribed: StoredValue<BTreeSet<String>>,
@@ -92,6 +95,28 @@ fn local_storage() -> Option<web_sys::Storage> {
 /// How long messages gather before the snapshot is written: a flood of states costs one
 /// localStorage write per second, and at most a second of states is lost when the tab closes.
 const SNAPSHOT_WRITE_DELAY: std::time::Duration = std::time::Duration::from_millis(1000);
+
+/// What a card is waiting to show at the next frame.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CardUpdate {
+    /// Its last message was unreadable: only the mark changes.
+    Unreadable,
+    /// A new state from the broker: it replaces the card's lamp and any optimistic guess.
+    State,
+}
+
+/// Runs `work` at the next animation frame unless a run is already pending on `pending`:
+/// however many messages arrive within a frame, the screen is updated once for them.
+fn once_per_frame(pending: StoredValue<bool>, work: impl FnOnce() + 'static) {
+    if pending.try_get_value() != Some(false) {
+        return;
+    }
+    pending.set_value(true);
+    request_animation_frame(move || {
+        pending.try_set_value(false);
+        work();
+    });
+}
 
 fn wall_clock() -> f64 {
     js_sys::Date::now()
@@ -110,6 +135,9 @@ impl Store {
             settings: RwSignal::new(settings.clone()),
             log: StoredValue::new(MessageLog::new(LOG_CAPACITY)),
             frame_pending: StoredValue::new(false),
+            regroup_pending: StoredValue::new(false),
+            card_updates: StoredValue::new(HashMap::new()),
+            card_updates_pending: StoredValue::new(false),
             lamps: StoredValue::new(HashMap::new()),
             directory: StoredValue::new(LampDirectory::new(settings)),
             subscribed: StoredValue::new(BTreeSet::new()),
@@ -262,14 +290,56 @@ impl Store {
     /// Asks for one explorer re-render at the next animation frame, however
     /// many messages arrive before it.
     fn schedule_log_render(&self) {
-        if self.frame_pending.try_get_value() != Some(false) {
-            return;
-        }
-        self.frame_pending.set_value(true);
         let store = *self;
-        request_animation_frame(move || {
-            store.frame_pending.try_set_value(false);
+        once_per_frame(self.frame_pending, move || {
             store.log_version.try_update(|v| *v += 1);
+        });
+    }
+
+    /// Shows a lamp's news at the next animation frame. In a flood, a lamp heard ten times
+    /// in a frame is drawn once, and the socket's task only parses: the cards are redrawn
+    /// in one task per frame, from the directory's lamp as it is then (cloned once).
+    fn queue_card_update(&self, id: LampId, update: CardUpdate) {
+        self.card_updates.update_value(|pending| {
+            let entry = pending.entry(id).or_insert(update);
+            if update == CardUpdate::State {
+                *entry = CardUpdate::State;
+            }
+        });
+        let store = *self;
+        once_per_frame(self.card_updates_pending, move || {
+            store.apply_card_updates()
+        });
+    }
+
+    fn apply_card_updates(&self) {
+        let Some(pending) = self.card_updates.try_update_value(std::mem::take) else {
+            return;
+        };
+        let now = wall_clock();
+        for (id, update) in pending {
+            let lamp = self.directory.with_value(|d| d.lamp(&id).cloned());
+            let (Some(lamp), Some(signal)) = (lamp, self.lamp(&id)) else {
+                continue;
+            };
+            match update {
+                CardUpdate::State => signal.try_update(|v| v.confirm(lamp, now)),
+                CardUpdate::Unreadable => {
+                    signal.try_update(|v| v.lamp.unreadable = lamp.unreadable)
+                }
+            };
+        }
+    }
+
+    /// Asks for the room list to be rebuilt at the next animation frame. 1,000 retained
+    /// lamps arrive as 1,000 messages: grouping and diffing the card lists once per
+    /// message was quadratic; once per frame it is one pass over the lamps.
+    fn schedule_regroup(&self) {
+        let store = *self;
+        once_per_frame(self.regroup_pending, move || {
+            if let Some(rooms) = store.directory.try_with_value(|d| group_rooms(d.lamps())) {
+                store.rooms.try_set(rooms);
+            }
         });
     }
 
@@ -370,20 +440,20 @@ impl Store {
                     }
                 }
                 DirectoryEvent::Updated { id, .. } => {
-                    let lamp = self.directory.with_value(|d| d.lamp(&id).cloned());
-                    if let (Some(lamp), Some(signal)) = (lamp, self.lamp(&id)) {
-                        let room_changed = signal.with_untracked(|v| {
-                            v.lamp.room != lamp.room || v.lamp.name != lamp.name
-                        });
-                        signal.try_update(|v| v.confirm(lamp, now));
-                        regroup |= room_changed;
-                    }
+                    let moved = self.lamp(&id).is_some_and(|signal| {
+                        self.directory.with_value(|d| {
+                            d.lamp(&id).is_some_and(|lamp| {
+                                signal.with_untracked(|v| {
+                                    v.lamp.room != lamp.room || v.lamp.name != lamp.name
+                                })
+                            })
+                        })
+                    });
+                    regroup |= moved;
+                    self.queue_card_update(id, CardUpdate::State);
                 }
                 DirectoryEvent::Unreadable { lamp: Some(id), .. } => {
-                    let lamp = self.directory.with_value(|d| d.lamp(&id).cloned());
-                    if let (Some(lamp), Some(signal)) = (lamp, self.lamp(&id)) {
-                        signal.try_update(|v| v.lamp.unreadable = lamp.unreadable);
-                    }
+                    self.queue_card_update(id, CardUpdate::Unreadable);
                 }
                 DirectoryEvent::Removed(id) => {
                     self.lamps.update_value(|l| {
@@ -397,8 +467,7 @@ impl Store {
             }
         }
         if regroup {
-            let rooms = self.directory.with_value(|d| group_rooms(d.lamps()));
-            self.rooms.try_set(rooms);
+            self.schedule_regroup();
         }
         // Zigbee2MQTT does not retain states: ask new lamps for theirs, after the
         // subscriptions above went out, so the answer finds us subscribed.

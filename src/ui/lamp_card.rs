@@ -5,89 +5,27 @@ use crate::lamp::{LampChange, LampId, Rgb};
 use crate::store::view::{age_text, Delivery, LampView};
 use crate::store::Store;
 
-/// Colours one tap away, chosen to look good on real RGB bulbs.
-const PRESETS: &[(&str, Rgb)] = &[
-    (
-        "Warm white",
-        Rgb {
-            r: 255,
-            g: 183,
-            b: 107,
-        },
-    ),
-    (
-        "Daylight",
-        Rgb {
-            r: 255,
-            g: 244,
-            b: 229,
-        },
-    ),
-    (
-        "Red",
-        Rgb {
-            r: 255,
-            g: 48,
-            b: 48,
-        },
-    ),
-    (
-        "Orange",
-        Rgb {
-            r: 255,
-            g: 128,
-            b: 0,
-        },
-    ),
-    (
-        "Yellow",
-        Rgb {
-            r: 255,
-            g: 214,
-            b: 0,
-        },
-    ),
-    (
-        "Green",
-        Rgb {
-            r: 40,
-            g: 220,
-            b: 90,
-        },
-    ),
-    (
-        "Turquoise",
-        Rgb {
-            r: 0,
-            g: 255,
-            b: 255,
-        },
-    ),
-    (
-        "Blue",
-        Rgb {
-            r: 40,
-            g: 90,
-            b: 255,
-        },
-    ),
-    (
-        "Purple",
-        Rgb {
-            r: 160,
-            g: 60,
-            b: 255,
-        },
-    ),
-    (
-        "Pink",
-        Rgb {
-            r: 255,
-            g: 80,
-            b: 180,
-        },
-    ),
+/// Colours one tap away, chosen to look good on real RGB bulbs. The swatches are literal
+/// markup in the card's template (their names there, their colours in style/main.css under
+/// `.preset[data-preset="N"]`, no inline style under the CSP): a thousand cards clone them
+/// with the card instead of building 10,000 buttons one attribute at a time. The browser
+/// test `every_preset_swatch_shows_the_colour_it_publishes` keeps the three in step.
+const PRESETS: [Rgb; 10] = [
+    rgb(255, 183, 107), // Warm white
+    rgb(255, 244, 229), // Daylight
+    rgb(255, 48, 48),   // Red
+    rgb(255, 128, 0),   // Orange
+    rgb(255, 214, 0),   // Yellow
+    rgb(40, 220, 90),   // Green
+    rgb(0, 255, 255),   // Turquoise
+    rgb(40, 90, 255),   // Blue
+    rgb(160, 60, 255),  // Purple
+    rgb(255, 80, 180),  // Pink
 ];
+
+const fn rgb(r: u8, g: u8, b: u8) -> Rgb {
+    Rgb { r, g, b }
+}
 
 /// The glow colour for a lamp that is on but names no colour: warm white.
 const WARM: Rgb = Rgb {
@@ -95,6 +33,14 @@ const WARM: Rgb = Rgb {
     g: 200,
     b: 130,
 };
+
+/// The preset whose swatch an event on the presets row came from, if any.
+fn clicked_preset(ev: &leptos::ev::MouseEvent) -> Option<Rgb> {
+    use leptos::wasm_bindgen::JsCast;
+    let target = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
+    let index: usize = target.get_attribute("data-preset")?.parse().ok()?;
+    PRESETS.get(index).copied()
+}
 
 fn css_rgb(c: Rgb) -> String {
     format!("rgb({} {} {})", c.r, c.g, c.b)
@@ -158,7 +104,7 @@ pub fn LampCard(id: LampId, lamp: RwSignal<LampView>) -> impl IntoView {
             class:is-on=on
             class:is-unknown=move || !on_known()
             class:is-stale=stale
-            data-lamp=move || id.get_value().0
+            data-lamp=id.get_value().0
             style:--lamp=glow_color
             style:--glow=glow_level
         >
@@ -228,22 +174,28 @@ pub fn LampCard(id: LampId, lamp: RwSignal<LampView>) -> impl IntoView {
                             }
                         />
                     </label>
-                    <div class="presets" role="group" aria-label="Preset colours">
-                        {PRESETS
-                            .iter()
-                            .map(|(label, c)| {
-                                let c = *c;
-                                view! {
-                                    <button
-                                        class="preset"
-                                        title=*label
-                                        aria-label=*label
-                                        style:--swatch=css_rgb(c)
-                                        on:click=move |_| color_sender.commit(c)
-                                    ></button>
-                                }
-                            })
-                            .collect_view()}
+                    // One listener for the row (the swatch says which preset it is): a
+                    // thousand cards cost no closure per swatch.
+                    <div
+                        class="presets"
+                        role="group"
+                        aria-label="Preset colours"
+                        on:click=move |ev| {
+                            if let Some(c) = clicked_preset(&ev) {
+                                color_sender.commit(c);
+                            }
+                        }
+                    >
+                        <button class="preset" data-preset="0" title="Warm white" aria-label="Warm white"></button>
+                        <button class="preset" data-preset="1" title="Daylight" aria-label="Daylight"></button>
+                        <button class="preset" data-preset="2" title="Red" aria-label="Red"></button>
+                        <button class="preset" data-preset="3" title="Orange" aria-label="Orange"></button>
+                        <button class="preset" data-preset="4" title="Yellow" aria-label="Yellow"></button>
+                        <button class="preset" data-preset="5" title="Green" aria-label="Green"></button>
+                        <button class="preset" data-preset="6" title="Turquoise" aria-label="Turquoise"></button>
+                        <button class="preset" data-preset="7" title="Blue" aria-label="Blue"></button>
+                        <button class="preset" data-preset="8" title="Purple" aria-label="Purple"></button>
+                        <button class="preset" data-preset="9" title="Pink" aria-label="Pink"></button>
                     </div>
                 </div>
             </Show>

@@ -49,7 +49,10 @@ pub fn test(ws: &Workspace, steps: &mut Steps) -> Result<(), StepFailed> {
         )
     })?;
     steps.run(
-        &format!("fuzz the decoder ({} s, then its regression corpus)", fuzz_seconds()),
+        &format!(
+            "fuzz the decoder ({} s, from its regression corpus)",
+            fuzz_seconds()
+        ),
         |_| fuzz_decoder(ws),
     )?;
     steps.run("browser tests (headless Chromium)", |counts| {
