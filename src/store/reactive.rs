@@ -161,6 +161,8 @@ impl Store {
             self.handle(topic, payload, true);
         }
         self.snapshot.set_value(snapshot);
+        // Draw the restored states now, so the next frame's redraw does not mark them live.
+        self.apply_card_updates();
         self.lamps.with_value(|lamps| {
             for signal in lamps.values() {
                 signal.update(|v| v.stale = true);
