@@ -87,6 +87,10 @@ impl Drop for Certs {
     }
 }
 
+/// The unrestricted user a [`Login::Restricted`] broker also has, with the same
+/// password, for seeding lamp states the restricted user may not publish.
+pub const SEEDER: &str = "seeder";
+
 /// Who may log in, and what they may do.
 pub enum Login {
     /// Anyone, anonymously.
@@ -171,6 +175,14 @@ fn dynsec_config(
         acls.push(serde_json::json!({"acltype": "publishClientSend", "topic": topic, "allow": false, "priority": 10}));
     }
     json["clients"][0]["roles"] = serde_json::json!([{ "rolename": "household" }]);
+    // A second client with the same password and no restrictions seeds what the
+    // restricted one may not write (the house's own lamps do that in real life).
+    let mut seeder = json["clients"][0].clone();
+    seeder["username"] = serde_json::json!(SEEDER);
+    seeder["roles"] = serde_json::json!([]);
+    if let Some(clients) = json["clients"].as_array_mut() {
+        clients.push(seeder);
+    }
     json["roles"] = serde_json::json!([{ "rolename": "household", "acls": acls }]);
     json["defaultACLAccess"] = serde_json::json!({
         "publishClientSend": true, "publishClientReceive": true, "subscribe": true, "unsubscribe": true
