@@ -191,6 +191,24 @@ fn dynsec_config(
     path
 }
 
+/// Where the mosquitto package keeps its dynamic-security plugin (Debian per
+/// architecture, other Linux, Homebrew).
+fn dynsec_plugin() -> PathBuf {
+    const NAME: &str = "mosquitto_dynamic_security.so";
+    let candidates = [
+        format!("/usr/lib/{}-linux-gnu/{NAME}", std::env::consts::ARCH),
+        format!("/usr/lib/{NAME}"),
+        format!("/usr/lib64/{NAME}"),
+        format!("/usr/local/lib/{NAME}"),
+        format!("/opt/homebrew/lib/{NAME}"),
+    ];
+    candidates
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+        .unwrap_or_else(|| panic!("no {NAME}; looked in {candidates:?}"))
+}
+
 impl SecureBroker {
     /// Starts Mosquitto on free loopback ports with `login` rules, and TLS on
     /// the WebSocket listener when `certs` is given; waits until it listens.
@@ -223,9 +241,8 @@ impl SecureBroker {
             } => {
                 let file = dynsec_config(&dir, user, password, deny_subscribe, deny_publish);
                 conf.push_str(&format!(
-                    "allow_anonymous false\n\
-                     plugin /usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so\n\
-                     plugin_opt_config_file {}\n",
+                    "allow_anonymous false\nplugin {}\nplugin_opt_config_file {}\n",
+                    dynsec_plugin().display(),
                     file.display()
                 ));
             }

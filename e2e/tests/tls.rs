@@ -25,7 +25,10 @@ async fn a_wss_broker_with_a_trusted_certificate_connects_and_a_toggle_round_tri
     broker.publish(None, LAMP, r#"{"state":"OFF"}"#, true);
     let observer = Observer::start(broker.tcp_port, "smarthome/#").await;
     let server = StaticServer::start(e2e::repo_root().join("dist"));
-    let trust = format!("--ignore-certificate-errors-spki-list={}", certs.spki_sha256);
+    let trust = format!(
+        "--ignore-certificate-errors-spki-list={}",
+        certs.spki_sha256
+    );
     let session = Session::start_with_args(
         &format!("http://127.0.0.1:{}/", server.port),
         1280,
@@ -59,9 +62,7 @@ async fn a_wss_broker_with_a_trusted_certificate_connects_and_a_toggle_round_tri
             card(LAMP)
         ))
         .await;
-    let reached = observer
-        .wait_json(LAMP, LONG, |v| v["state"] == "ON")
-        .await;
+    let reached = observer.wait_json(LAMP, LONG, |v| v["state"] == "ON").await;
     assert!(reached.is_ok(), "the broker never got ON: {reached:?}");
     session
         .wait_until(
@@ -99,7 +100,15 @@ async fn a_wss_broker_with_an_untrusted_certificate_says_where_to_check_it() {
             && text.contains(&format!("Open {page} to check")),
         "status line: {text}"
     );
-    // The TLS handshake failed: no MQTT client ever reached the broker.
+    // The cause was the certificate (the page cannot see it; the console can), and
+    // no MQTT client ever reached the broker.
+    let console = session.console_errors().await;
+    assert!(
+        console
+            .iter()
+            .any(|e| e.contains("net::ERR_CERT_AUTHORITY_INVALID")),
+        "console: {console:#?}"
+    );
     assert_eq!(
         broker.log_count("New client connected"),
         0,
