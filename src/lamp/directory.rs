@@ -336,6 +336,12 @@ impl LampDirectory {
         }
     }
 
+    /// Whether the lamp reports its state on a topic we hear, so a change to it
+    /// should come back as a state message (optimistic Home Assistant lamps never do).
+    pub fn reports_state(&self, id: &LampId) -> bool {
+        self.lamps.get(id).is_some_and(|l| state_topic(l).is_some())
+    }
+
     /// Applies a change locally for lamps that never report state (HA discovery without a
     /// state topic, i.e. optimistic), so their card follows the user's clicks.
     pub fn assume(&mut self, id: &LampId, change: &LampChange) -> Option<DirectoryEvent> {
