@@ -86,20 +86,36 @@ async fn a_wss_broker_with_an_untrusted_certificate_says_where_to_check_it() {
     // No trust switch: the certificate is signed by a CA this browser never saw.
     let session = Session::start(&format!("http://127.0.0.1:{}/", server.port), 1280, 900).await;
     session.open_app(&broker.ws_url()).await;
-    session
-        .wait_until(
-            "the status line to give up on this attempt",
-            "document.querySelector('.status-line[data-status=\"retrying\"]')",
-            LONG,
-        )
-        .await;
-    let text = session.text(".status-line").await;
+    // The status line stays short; the connect form says where to check the certificate.
+    // Read both in one snapshot: between attempts the status flips to "connecting".
     let page = format!("https://127.0.0.1:{}", broker.ws_port);
+    let snapshot = "const s = document.querySelector('.status-line'); const h = document.querySelector('.certificate-hint'); \
+        return s.dataset.status === 'retrying' ? [s.textContent, h && h.textContent, h && h.querySelector('a').getAttribute('href')] : null;";
+    let deadline = tokio::time::Instant::now() + LONG;
+    let seen = loop {
+        let v = session.js(snapshot).await;
+        if !v.is_null() {
+            break v;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never retrying; status line: {}",
+            session.text(".status-line").await
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    session.screenshot("tls-untrusted").await;
+    let status = seen[0].as_str().unwrap_or_default();
     assert!(
-        text.contains("Can't reach the broker. Certificate not trusted?")
-            && text.contains(&format!("Open {page} to check")),
-        "status line: {text}"
+        status.starts_with("Can't reach the broker, retrying in"),
+        "status line: {status}"
     );
+    let hint = seen[1].as_str().unwrap_or_default();
+    assert!(
+        hint.contains("This browser may not trust it") && hint.contains(&page),
+        "hint: {seen}"
+    );
+    assert_eq!(seen[2], serde_json::json!(page), "the hint links to {page}");
     // The cause was the certificate (the page cannot see it; the console can), and
     // no MQTT client ever reached the broker.
     let console = session.console_errors().await;
@@ -115,6 +131,5 @@ async fn a_wss_broker_with_an_untrusted_certificate_says_where_to_check_it() {
         "mosquitto log:\n{}",
         broker.log()
     );
-    session.screenshot("tls-untrusted").await;
     session.close().await;
 }
