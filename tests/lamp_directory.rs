@@ -348,6 +348,10 @@ fn optimistic_home_assistant_lamp_follows_assumed_changes() {
     // Lamps that report state are never assumed.
     dir.handle_message(SEED, br#"{"state":"OFF"}"#, false);
     assert_eq!(dir.assume(&id(SEED), &LampChange::On(true)), None);
+    // So only the lamps that report state have an echo to wait for after a change.
+    assert!(!dir.reports_state(&lamp_id));
+    assert!(dir.reports_state(&id(SEED)));
+    assert!(!dir.reports_state(&id("smarthome/nowhere/lamps/none")));
 }
 
 fn with_z2m_devices() -> LampDirectory {

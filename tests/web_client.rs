@@ -488,12 +488,24 @@ async fn a_wrong_password_is_refused_as_not_authorized_in_words() {
         Event::Refused(ConnectRefusal::NotAuthorized),
     )
     .await;
+    // The refusal stays on the status line through the backoff, saying what to check.
     let status = bad.client.status();
-    assert_eq!(
-        status,
-        ConnectionStatus::Refused("connection refused: not authorized".to_owned())
+    let ConnectionStatus::Denied {
+        why,
+        retry_in_secs: Some(_),
+    } = &status
+    else {
+        panic!("expected a refusal waiting to retry, got {status:?}");
+    };
+    assert_eq!(why, "Not authorized: check the user name and password");
+    assert!(
+        status
+            .text()
+            .starts_with("Not authorized: check the user name and password (trying again in "),
+        "{}",
+        status.text()
     );
-    assert_eq!(status.text(), "Refused: connection refused: not authorized");
+    assert_eq!(status.kind(), "refused");
     assert_eq!(
         bad.count(&Event::Connected {
             session_present: false

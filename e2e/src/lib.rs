@@ -9,6 +9,7 @@
 mod http;
 mod observer;
 mod procs;
+pub mod secure_broker;
 mod static_server;
 
 pub use observer::Observer;
@@ -58,6 +59,17 @@ pub struct Session {
 impl Session {
     /// Starts chromedriver and a headless Chromium at the given window size.
     pub async fn start(page_url: &str, width: u32, height: u32) -> Self {
+        Self::start_with_args(page_url, width, height, &[]).await
+    }
+
+    /// `start` with extra Chromium command-line switches (e.g. a certificate
+    /// key to trust for a `wss://` test).
+    pub async fn start_with_args(
+        page_url: &str,
+        width: u32,
+        height: u32,
+        extra: &[String],
+    ) -> Self {
         let (driver, driver_port) = procs::start_chromedriver();
         let caps = serde_json::json!({
             "browserName": "chrome",
@@ -76,6 +88,9 @@ impl Session {
         // Headless Chromium will not make a window narrower than 500 px: emulate
         // a phone's screen for the phone-size runs instead.
         let mut caps = caps;
+        if let Some(args) = caps["goog:chromeOptions"]["args"].as_array_mut() {
+            args.extend(extra.iter().map(|a| serde_json::json!(a)));
+        }
         if width < 500 {
             caps["goog:chromeOptions"]["mobileEmulation"] = serde_json::json!({
                 "deviceMetrics": { "width": width, "height": height, "pixelRatio": 2, "touch": true }

@@ -87,4 +87,12 @@ impl Observer {
             .await
             .expect("observer publishes");
     }
+
+    /// Publishes raw bytes (payloads that are not UTF-8) as another client would.
+    pub async fn publish_bytes(&self, topic: &str, payload: Vec<u8>, retain: bool) {
+        self.client
+            .publish(topic, QoS::AtLeastOnce, retain, payload)
+            .await
+            .expect("observer publishes");
+    }
 }

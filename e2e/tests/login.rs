@@ -97,7 +97,10 @@ async fn a_refused_login_says_not_authorized_and_the_right_password_connects() {
         )
         .await;
     let text = session.text(".status-line").await;
-    assert!(text.contains("not authorized"), "status line: {text}");
+    assert!(
+        text.contains("Not authorized: check the user name and password"),
+        "status line: {text}"
+    );
 
     // A wrong password through the settings drawer: refused again.
     session

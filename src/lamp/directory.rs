@@ -288,7 +288,7 @@ impl LampDirectory {
                 let doc = if lamp.document.is_empty() {
                     document_from_state(lamp)
                 } else {
-                    lamp.document.clone()
+                    within_range(&lamp.document, lamp)
                 };
                 Some(Outgoing {
                     topic: id.0.clone(),
@@ -362,6 +362,12 @@ impl LampDirectory {
             }),
             _ => None,
         }
+    }
+
+    /// Whether the lamp reports its state on a topic we hear, so a change to it
+    /// should come back as a state message (optimistic Home Assistant lamps never do).
+    pub fn reports_state(&self, id: &LampId) -> bool {
+        self.lamps.get(id).is_some_and(|l| state_topic(l).is_some())
     }
 
     /// Applies a change locally for lamps that never report state (HA discovery without a
@@ -747,6 +753,51 @@ fn describe(id: &LampId, source: &Source) -> (String, Option<String>) {
         Source::HomeAssistant(l) => (l.name.clone(), l.area.clone()),
         Source::Zigbee2Mqtt { light, .. } => (light.friendly_name.clone(), None),
     }
+}
+
+/// The lamp's document with any hostile value another client left in the keys we
+/// understand (a brightness of 10^9, colour components of -255, a state of
+/// `"<script>"`) replaced by what the card shows, which the reader clamped. The
+/// whole document is written back retained on every change, so without this one
+/// garbage message would be re-published by every tap. Unknown keys stay as they are.
+fn within_range(doc: &Map<String, Value>, lamp: &Lamp) -> Map<String, Value> {
+    let fresh = document_from_state(lamp);
+    let mut m = doc.clone();
+    let mut take = |key: &str, ok: bool| {
+        if ok {
+            return;
+        }
+        match fresh.get(key) {
+            Some(v) => m.insert(key.to_owned(), v.clone()),
+            None => m.remove(key),
+        };
+    };
+    let byte = |v: Option<&Value>| {
+        v.and_then(Value::as_f64)
+            .is_some_and(|n| (0.0..=255.0).contains(&n))
+    };
+    take(
+        "state",
+        doc.get("state").is_none_or(|v| {
+            v.as_str()
+                .is_some_and(|s| s.eq_ignore_ascii_case("on") || s.eq_ignore_ascii_case("off"))
+        }),
+    );
+    take(
+        "brightness",
+        doc.get("brightness").is_none_or(|v| byte(Some(v))),
+    );
+    take(
+        "color",
+        doc.get("color").is_none_or(|c| match c.as_object() {
+            Some(o) if ["r", "g", "b"].iter().any(|k| o.contains_key(*k)) => {
+                ["r", "g", "b"].iter().all(|k| byte(o.get(*k)))
+            }
+            // Other colour forms (hex, xy, hs) are left to the reader's leniency.
+            _ => true,
+        }),
+    );
+    m
 }
 
 /// A seed document for a lamp we only know from plain text or a partial state, so writing

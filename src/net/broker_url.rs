@@ -102,6 +102,14 @@ impl BrokerUrl {
         let scheme = if self.secure { "wss" } else { "ws" };
         format!("{scheme}://{}:{}{}", self.host, self.port, self.path)
     }
+
+    /// For `wss://`, the https address of the same listener: opening it in a tab is
+    /// the only place a browser explains why it refused the broker's certificate
+    /// (the page's socket only ever sees close code 1006). None for `ws://`.
+    pub fn certificate_page(&self) -> Option<String> {
+        self.secure
+            .then(|| format!("https://{}:{}", self.host, self.port))
+    }
 }
 
 fn split_host_port(authority: &str) -> Result<(&str, Option<u16>), UrlError> {
@@ -176,5 +184,23 @@ mod tests {
         assert_eq!(err("ws://host:9001", true), UrlError::InsecureFromHttps);
         assert!(err("ws://host", true).to_string().contains("use wss://"));
         assert!(BrokerUrl::parse("wss://host", true).is_ok());
+    }
+
+    #[test]
+    fn a_wss_url_has_a_certificate_page_and_a_ws_url_none() {
+        let page = |u: &str| BrokerUrl::parse(u, false).unwrap().certificate_page();
+        assert_eq!(
+            page("wss://broker.example:8884/mqtt").as_deref(),
+            Some("https://broker.example:8884")
+        );
+        assert_eq!(
+            page("wss://broker.example/mqtt").as_deref(),
+            Some("https://broker.example:443")
+        );
+        assert_eq!(
+            page("wss://[::1]:8884").as_deref(),
+            Some("https://[::1]:8884")
+        );
+        assert_eq!(page("ws://127.0.0.1:9001/mqtt"), None);
     }
 }

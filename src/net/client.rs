@@ -15,7 +15,7 @@ use wasm_bindgen::JsCast;
 use super::backoff::Backoff;
 use super::broker_url::BrokerUrl;
 use super::socket::{close_reason, Socket, SocketEvent};
-use super::status::ConnectionStatus;
+use super::status::{refusal_text, ConnectionStatus, UNREACHABLE};
 use crate::mqtt::packet::QoS;
 use crate::mqtt::session::{
     ConnectionState, Event, LostReason, Millis, PublishError, PublishTicket, RequestError,
@@ -42,7 +42,7 @@ pub struct MqttClient {
 
 struct Retry {
     _timer: Timeout,
-    _tick: Option<Interval>,
+    _tick: Interval,
 }
 
 struct Inner {
@@ -54,12 +54,39 @@ struct Inner {
     deadline: Option<Timeout>,
     retry: Option<Retry>,
     backoff: Backoff,
+    /// The broker's last login refusal, in words, kept through the retries until a
+    /// connection succeeds, the socket fails for another reason or the user reconnects.
+    denied: Option<String>,
     connected_at: Option<f64>,
     want_connected: bool,
     status: ConnectionStatus,
     handler: Handler,
     pending: Vec<ClientEvent>,
     _window_listeners: WindowListeners,
+}
+
+/// Why the client waits before the next attempt; the status line says it.
+#[derive(Clone)]
+enum Waiting {
+    /// The connection dropped or never opened, for this reason in words.
+    Lost(String),
+    /// The broker refused the login; this says what to check.
+    Denied(String),
+}
+
+impl Waiting {
+    fn status(&self, in_secs: u32) -> ConnectionStatus {
+        match self {
+            Self::Lost(why) => ConnectionStatus::Retrying {
+                in_secs,
+                why: why.clone(),
+            },
+            Self::Denied(why) => ConnectionStatus::Denied {
+                why: why.clone(),
+                retry_in_secs: Some(in_secs),
+            },
+        }
+    }
 }
 
 /// The page's clock, in the session's unit.
@@ -92,6 +119,7 @@ impl MqttClient {
                 deadline: None,
                 retry: None,
                 backoff: Backoff::new(),
+                denied: None,
                 connected_at: None,
                 want_connected: false,
                 status: ConnectionStatus::Disconnected,
@@ -107,6 +135,7 @@ impl MqttClient {
     pub fn connect(&self) {
         Self::with(&self.inner, |i| {
             i.want_connected = true;
+            i.denied = None;
             i.backoff.reset();
             i.retry = None;
             if i.socket.is_none() {
@@ -217,7 +246,16 @@ impl Inner {
         match Socket::open(&self.url, sink) {
             Ok(socket) => {
                 self.socket = Some(socket);
-                self.set_status(ConnectionStatus::Connecting);
+                // After a refused login, the attempt keeps the refusal on screen: a
+                // "Connecting…" flash every few seconds would read as progress.
+                let status = match &self.denied {
+                    Some(why) => ConnectionStatus::Denied {
+                        why: why.clone(),
+                        retry_in_secs: None,
+                    },
+                    None => ConnectionStatus::Connecting,
+                };
+                self.set_status(status);
             }
             Err(why) => {
                 self.want_connected = false;
@@ -246,8 +284,10 @@ impl Inner {
                     // The socket never opened (refused, unknown host, TLS): the session
                     // never started, so it has no loss to report; retry from here. The
                     // browser gives no detail for a failed connect (always 1006), so the
-                    // status line says it briefly, short enough for a phone.
-                    self.schedule_retry(Some("Can't reach the broker".to_owned()));
+                    // status line says it briefly, short enough for a phone (for wss://
+                    // the connect form adds where to check the certificate).
+                    self.denied = None;
+                    self.schedule_retry(Waiting::Lost(UNREACHABLE.to_owned()));
                 } else {
                     self.session.connection_closed(&close_reason(code, &reason));
                 }
@@ -277,6 +317,7 @@ impl Inner {
             Event::Connected { .. } => {
                 self.connected_at = Some(now_ms());
                 self.retry = None;
+                self.denied = None;
                 self.set_status(ConnectionStatus::Connected);
             }
             Event::ConnectionLost(reason) => {
@@ -288,19 +329,23 @@ impl Inner {
                 match reason {
                     LostReason::ClosedByClient => self.set_status(ConnectionStatus::Disconnected),
                     LostReason::Refused(refusal) => {
-                        self.set_status(ConnectionStatus::Refused(refusal.to_string()));
-                        self.schedule_retry(None);
+                        let why = refusal_text(*refusal);
+                        self.denied = Some(why.clone());
+                        self.schedule_retry(Waiting::Denied(why));
                     }
-                    other => self.schedule_retry(Some(other.to_string())),
+                    other => {
+                        self.denied = None;
+                        self.schedule_retry(Waiting::Lost(other.to_string()));
+                    }
                 }
             }
             _ => {}
         }
     }
 
-    /// Waits out the backoff, then reconnects. With `why`, the status line
-    /// counts down; without (a refusal), the refusal stays on screen.
-    fn schedule_retry(&mut self, why: Option<String>) {
+    /// Waits out the backoff, then reconnects, counting the seconds down on
+    /// the status line.
+    fn schedule_retry(&mut self, waiting: Waiting) {
         if !self.want_connected {
             return;
         }
@@ -315,23 +360,14 @@ impl Inner {
                 }
             })
         });
-        let tick = why.map(|why| {
-            let seconds_left = move || ((retry_at - now_ms()) / 1000.0).ceil().max(0.0) as u32;
-            self.set_status(ConnectionStatus::Retrying {
-                in_secs: seconds_left(),
-                why: why.clone(),
-            });
-            let me = self.me.clone();
-            Interval::new(1000, move || {
-                let why = why.clone();
-                MqttClient::with_weak(&me, |i| {
-                    if i.retry.is_some() {
-                        i.set_status(ConnectionStatus::Retrying {
-                            in_secs: seconds_left(),
-                            why,
-                        });
-                    }
-                })
+        let seconds_left = move || ((retry_at - now_ms()) / 1000.0).ceil().max(0.0) as u32;
+        self.set_status(waiting.status(seconds_left()));
+        let me = self.me.clone();
+        let tick = Interval::new(1000, move || {
+            MqttClient::with_weak(&me, |i| {
+                if i.retry.is_some() {
+                    i.set_status(waiting.status(seconds_left()));
+                }
             })
         });
         self.retry = Some(Retry {

@@ -1,6 +1,8 @@
 //! The connection's state in the words the status line shows. Pure, so the
 //! transport sets it, the UI renders it and tests assert it without a browser.
 
+use crate::mqtt::packet::ConnectRefusal;
+
 /// Where the connection to the broker stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ConnectionStatus {
@@ -19,6 +21,15 @@ pub enum ConnectionStatus {
     },
     /// The broker or the browser refused; the reason is in words for the user.
     Refused(String),
+    /// The broker refused the login and the client tries again after a backoff.
+    /// One state for the whole wait-and-retry cycle, so the refusal stays on
+    /// screen instead of flickering through "Connecting…" on every attempt.
+    Denied {
+        /// The refusal in words, with what to check.
+        why: String,
+        /// Seconds until the next attempt; None while that attempt is under way.
+        retry_in_secs: Option<u32>,
+    },
 }
 
 impl ConnectionStatus {
@@ -35,6 +46,14 @@ impl ConnectionStatus {
                 format!("{why}, retrying in {in_secs} s")
             }
             Self::Refused(reason) => format!("Refused: {reason}"),
+            Self::Denied {
+                why,
+                retry_in_secs: Some(secs),
+            } => format!("{why} (trying again in {secs} s)"),
+            Self::Denied {
+                why,
+                retry_in_secs: None,
+            } => format!("{why} (trying again…)"),
         }
     }
 
@@ -45,10 +64,30 @@ impl ConnectionStatus {
             Self::Connecting => "connecting",
             Self::Connected => "connected",
             Self::Retrying { .. } => "retrying",
-            Self::Refused(_) => "refused",
+            Self::Refused(_) | Self::Denied { .. } => "refused",
         }
     }
 }
+
+/// A CONNACK refusal as the status line says it: what happened and what to
+/// check, because "return code 5" means nothing to the person at the wall.
+/// Mosquitto answers a wrong password with 5 (not authorized) on MQTT 3.1.1,
+/// so both login codes point at the user name and password.
+pub fn refusal_text(refusal: ConnectRefusal) -> String {
+    match refusal {
+        ConnectRefusal::NotAuthorized => "Not authorized: check the user name and password",
+        ConnectRefusal::BadUserNameOrPassword => "Wrong user name or password",
+        ConnectRefusal::IdentifierRejected => "The broker rejected this client id",
+        ConnectRefusal::ServerUnavailable => "The broker is unavailable",
+        ConnectRefusal::UnacceptableProtocolVersion => "The broker does not speak MQTT 3.1.1",
+    }
+    .to_owned()
+}
+
+/// What the status line says when a socket never opened. The browser gives no
+/// detail (always close code 1006), so it says only that, short enough for a
+/// phone; for `wss://` the connect form adds where to check the certificate.
+pub const UNREACHABLE: &str = "Can't reach the broker";
 
 #[cfg(test)]
 mod tests {
@@ -75,5 +114,29 @@ mod tests {
             ConnectionStatus::Refused("not authorized".into()).text(),
             "Refused: not authorized"
         );
+    }
+
+    #[test]
+    fn a_refused_login_reads_as_what_to_check_with_the_retry_time() {
+        let why = refusal_text(ConnectRefusal::NotAuthorized);
+        assert_eq!(why, "Not authorized: check the user name and password");
+        let waiting = ConnectionStatus::Denied {
+            why: why.clone(),
+            retry_in_secs: Some(8),
+        };
+        assert_eq!(
+            waiting.text(),
+            "Not authorized: check the user name and password (trying again in 8 s)"
+        );
+        assert_eq!(waiting.kind(), "refused");
+        let trying = ConnectionStatus::Denied {
+            why,
+            retry_in_secs: None,
+        };
+        assert_eq!(
+            trying.text(),
+            "Not authorized: check the user name and password (trying again…)"
+        );
+        assert_eq!(trying.kind(), "refused");
     }
 }

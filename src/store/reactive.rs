@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::log::{LogEntry, MessageLog, LOG_CAPACITY};
 use super::settings::check_topic_name;
 use super::snapshot::{Snapshot, SNAPSHOT_KEY};
-use super::view::{group_rooms, Delivery, LampView, Room};
+use super::view::{group_rooms, Delivery, LampView, Room, ECHO_WAIT_MS};
 use crate::lamp::{DirectoryEvent, DirectorySettings, LampChange, LampDirectory, LampId};
 use crate::mqtt::packet::{QoS, SubackReturnCode};
 use crate::mqtt::session::{Event, Message, PublishTicket};
@@ -74,6 +74,9 @@ pub struct Store {
     pub log_version: RwSignal<u64>,
     /// The discovery settings in force; the settings drawer shows them.
     pub settings: RwSignal<DirectorySettings>,
+    /// Filters the broker refused (SUBACK 0x80, e.g. an ACL that denies reading), so
+    /// the settings drawer marks them where the user typed them.
+    pub refused_filters: RwSignal<BTreeSet<String>>,
     log: StoredValue<MessageLog>,
     frame_pending: StoredValue<bool>,
     regroup_pending: StoredValue<bool>,
@@ -133,6 +136,7 @@ impl Store {
             now: RwSignal::new(wall_clock()),
             log_version: RwSignal::new(0),
             settings: RwSignal::new(settings.clone()),
+            refused_filters: RwSignal::new(BTreeSet::new()),
             log: StoredValue::new(MessageLog::new(LOG_CAPACITY)),
             frame_pending: StoredValue::new(false),
             regroup_pending: StoredValue::new(false),
@@ -205,6 +209,7 @@ impl Store {
     pub fn set_publisher(&self, publisher: Rc<dyn Publisher>) {
         self.publisher.set_value(Some(publisher));
         self.subscribed.set_value(BTreeSet::new());
+        self.refused_filters.set(BTreeSet::new());
         self.sync_subscriptions();
     }
 
@@ -213,6 +218,7 @@ impl Store {
     pub fn clear_publisher(&self) {
         self.publisher.set_value(None);
         self.subscribed.set_value(BTreeSet::new());
+        self.refused_filters.set(BTreeSet::new());
     }
 
     /// The signal of one lamp's card.
@@ -236,9 +242,7 @@ impl Store {
     fn handle_session_event(&self, event: Event) {
         match event {
             Event::Message(m) => self.receive(m),
-            Event::Sent(ticket) | Event::Delivered(ticket) => {
-                self.mark(ticket, Delivery::Delivered)
-            }
+            Event::Sent(ticket) | Event::Delivered(ticket) => self.delivered(ticket),
             Event::PublishRefused { ticket, reason } => {
                 self.fail(ticket, reason.to_string());
             }
@@ -248,6 +252,14 @@ impl Store {
                     .filter(|r| matches!(r.result, SubackReturnCode::Failure))
                     .map(|r| r.filter.clone())
                     .collect();
+                self.refused_filters.try_update(|set| {
+                    for r in &results {
+                        match r.result {
+                            SubackReturnCode::Failure => set.insert(r.filter.clone()),
+                            _ => set.remove(&r.filter),
+                        };
+                    }
+                });
                 if !refused.is_empty() {
                     self.notice.try_set(Some(format!(
                         "The broker refused the subscription to {}",
@@ -522,13 +534,36 @@ impl Store {
         }
     }
 
-    fn mark(&self, ticket: PublishTicket, delivery: Delivery) {
+    /// The broker took a change: mark it, and give the lamp `ECHO_WAIT_MS` to
+    /// answer with its state before the card says nothing came back.
+    fn delivered(&self, ticket: PublishTicket) {
         let id = self
             .in_flight
             .try_update_value(|m| m.remove(&ticket))
             .flatten();
-        if let Some(signal) = id.and_then(|id| self.lamp(&id)) {
-            signal.try_update(|v| v.delivery = delivery);
+        let Some((id, signal)) = id.and_then(|id| self.lamp(&id).map(|s| (id, s))) else {
+            return;
+        };
+        // A lamp that never reports its state (optimistic) has no echo to wait for.
+        if !self.directory.with_value(|d| d.reports_state(&id)) {
+            signal.try_update(|v| v.delivery = Delivery::Delivered);
+            return;
+        }
+        signal.try_update(|v| v.delivered(wall_clock()));
+        let store = *self;
+        set_timeout(
+            move || store.check_echo(&id),
+            // A little past the deadline, so the check never lands a tick early.
+            std::time::Duration::from_millis(ECHO_WAIT_MS as u64 + 100),
+        );
+    }
+
+    /// Applies the echo rule to one lamp now (the timer set at delivery calls it).
+    fn check_echo(&self, id: &LampId) {
+        let Some(signal) = self.lamp(id) else { return };
+        let now = wall_clock();
+        if signal.with_untracked(|v| v.echo_overdue(now)) {
+            signal.try_update(|v| v.check_echo(now));
         }
     }
 
@@ -567,6 +602,11 @@ impl Store {
         }
         if !drop.is_empty() {
             let _ = publisher.unsubscribe(&drop);
+            self.refused_filters.try_update(|set| {
+                for f in &drop {
+                    set.remove(f);
+                }
+            });
         }
         self.subscribed.set_value(wanted);
     }

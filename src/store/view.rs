@@ -15,7 +15,19 @@ pub enum Delivery {
     Delivered,
     /// Not sent; the card went back to the last confirmed state. The reason in words.
     Failed(String),
+    /// The broker took the change but no state came back within [`ECHO_WAIT_MS`]: a
+    /// broker whose ACL forbids the write acknowledges it and drops it silently, so
+    /// only the missing echo tells. The card went back to the last confirmed state.
+    NoEcho,
 }
+
+/// How long a delivered change may go without the lamp's state echoing it before
+/// the card says so. Lamps on a home network answer in well under a second; five
+/// seconds leaves room for a slow Zigbee mesh without leaving a lie on screen.
+pub const ECHO_WAIT_MS: f64 = 5_000.0;
+
+/// The card's words for [`Delivery::NoEcho`].
+pub const NO_ECHO_TEXT: &str = "No answer from the lamp: the broker may not allow this change";
 
 /// One lamp as a card renders it: the directory's lamp, the change shown
 /// ahead of confirmation, the time of the last state and the delivery mark.
@@ -31,6 +43,9 @@ pub struct LampView {
     pub delivery: Delivery,
     /// Shown from the last visit's snapshot and not heard live since: the card is greyed.
     pub stale: bool,
+    /// Wall-clock ms by which a delivered change must have been echoed; None when
+    /// nothing is awaited.
+    pub echo_due: Option<f64>,
 }
 
 impl LampView {
@@ -43,6 +58,7 @@ impl LampView {
             updated_at: Some(now),
             delivery: Delivery::Idle,
             stale: false,
+            echo_due: None,
         }
     }
 
@@ -52,6 +68,7 @@ impl LampView {
         self.lamp = lamp;
         self.updated_at = Some(now);
         self.stale = false;
+        self.echo_due = None;
     }
 
     /// Shows `change` at once, before the broker echoes it.
@@ -63,6 +80,35 @@ impl LampView {
     pub fn roll_back(&mut self, why: String) {
         self.shown = self.lamp.state.clone();
         self.delivery = Delivery::Failed(why);
+        self.echo_due = None;
+    }
+
+    /// The broker acknowledged the change (or took it at QoS 0): from now the
+    /// lamp's state has until `now + ECHO_WAIT_MS` to come back.
+    pub fn delivered(&mut self, now: f64) {
+        self.delivery = Delivery::Delivered;
+        self.echo_due = Some(now + ECHO_WAIT_MS);
+    }
+
+    /// Whether the echo of a delivered change is overdue: the deadline passed and
+    /// the card still shows something the broker never confirmed. A change that
+    /// ended where the lamp already was (on, then off again) has nothing to wait for.
+    pub fn echo_overdue(&self, now: f64) -> bool {
+        matches!(self.delivery, Delivery::Delivered)
+            && self.echo_due.is_some_and(|due| now >= due)
+            && self.shown != self.lamp.state
+    }
+
+    /// Applies the echo rule at `now`: an overdue change goes back to the last
+    /// confirmed state and the mark says why. Returns whether it did.
+    pub fn check_echo(&mut self, now: f64) -> bool {
+        if !self.echo_overdue(now) {
+            return false;
+        }
+        self.shown = self.lamp.state.clone();
+        self.delivery = Delivery::NoEcho;
+        self.echo_due = None;
+        true
     }
 
     /// The room heading this card sits under.
@@ -237,6 +283,53 @@ mod tests {
         assert_eq!(view.shown.on, Some(false));
         view.confirm(lamp, 5.0);
         assert_eq!(view.updated_at, Some(5.0));
+    }
+
+    fn hall_lamp_off() -> LampView {
+        let d = directory_with(&[("smarthome/hall/lamps/a", r#"{"state":"OFF"}"#)]);
+        let lamp = d.lamps().next().unwrap().clone();
+        LampView::new(lamp, 0.0)
+    }
+
+    #[test]
+    fn a_delivered_change_with_no_echo_goes_back_once_the_wait_is_over() {
+        let mut view = hall_lamp_off();
+        view.assume(&LampChange::On(true));
+        view.delivery = Delivery::Pending;
+        assert!(!view.check_echo(1e12), "nothing is due while pending");
+        view.delivered(1_000.0);
+        assert!(!view.check_echo(1_000.0 + ECHO_WAIT_MS - 1.0));
+        assert_eq!(view.shown.on, Some(true), "still shown while waiting");
+        assert!(view.check_echo(1_000.0 + ECHO_WAIT_MS));
+        assert_eq!(view.shown.on, Some(false), "back to the confirmed state");
+        assert_eq!(view.delivery, Delivery::NoEcho);
+        assert!(!view.check_echo(1e12), "said once");
+    }
+
+    #[test]
+    fn an_echo_before_the_deadline_confirms_and_cancels_the_wait() {
+        let mut view = hall_lamp_off();
+        view.assume(&LampChange::On(true));
+        view.delivered(0.0);
+        let echoed = directory_with(&[("smarthome/hall/lamps/a", r#"{"state":"ON"}"#)])
+            .lamps()
+            .next()
+            .unwrap()
+            .clone();
+        view.confirm(echoed, 200.0);
+        assert!(!view.check_echo(ECHO_WAIT_MS * 2.0));
+        assert_eq!(view.shown.on, Some(true));
+        assert_eq!(view.delivery, Delivery::Delivered);
+    }
+
+    #[test]
+    fn a_change_back_to_the_confirmed_state_awaits_no_echo() {
+        let mut view = hall_lamp_off();
+        view.assume(&LampChange::On(true));
+        view.assume(&LampChange::On(false));
+        view.delivered(0.0);
+        assert!(!view.check_echo(ECHO_WAIT_MS * 2.0));
+        assert_eq!(view.delivery, Delivery::Delivered);
     }
 
     #[test]

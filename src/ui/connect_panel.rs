@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use super::settings_drawer::SettingsDrawer;
 use crate::net::broker_url::BrokerUrl;
 use crate::net::client::{Handler, MqttClient};
-use crate::net::status::ConnectionStatus;
+use crate::net::status::{ConnectionStatus, UNREACHABLE};
 use crate::store::settings::{Profile, SettingsFile};
 use crate::store::Store;
 
@@ -158,6 +158,30 @@ impl Connection {
     }
 }
 
+/// While a `wss://` broker cannot be reached, where to look at its certificate: an
+/// untrusted certificate is the usual cause, and the browser explains it only on a
+/// page of its own (the socket gets close code 1006 and nothing else).
+fn certificate_hint(store: Store, conn: Connection) -> Option<impl IntoView> {
+    let unreachable = store
+        .status
+        .with(|s| matches!(s, ConnectionStatus::Retrying { why, .. } if why == UNREACHABLE));
+    if !unreachable {
+        return None;
+    }
+    let page = conn.active.with(|p| {
+        BrokerUrl::parse(&p.broker_url, false)
+            .ok()
+            .and_then(|u| u.certificate_page())
+    })?;
+    Some(view! {
+        <p class="field-hint certificate-hint">
+            "Using a certificate of your own? This browser may not trust it: open "
+            <a href=page.clone() target="_blank" rel="noopener">{page.clone()}</a>
+            " to check it."
+        </p>
+    })
+}
+
 /// Broker URL, connect and disconnect, and the door to the settings drawer.
 /// Once connected it folds into one summary line so the lamps get the screen.
 #[component]
@@ -229,6 +253,7 @@ pub fn ConnectPanel(#[prop(optional)] manual: bool) -> impl IntoView {
                         <p id="broker-url-error" class="field-error" role="alert">
                             {move || conn.error.get().unwrap_or_default()}
                         </p>
+                        {move || certificate_hint(store, conn)}
                     </form>
                 }
             }

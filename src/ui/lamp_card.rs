@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use super::throttled::Throttled;
 use crate::lamp::{LampChange, LampId, Rgb};
-use crate::store::view::{age_text, Delivery, LampView};
+use crate::store::view::{age_text, Delivery, LampView, NO_ECHO_TEXT};
 use crate::store::Store;
 
 /// Colours one tap away, chosen to look good on real RGB bulbs. The swatches are literal
@@ -257,6 +257,7 @@ fn DeliveryMark(lamp: RwSignal<LampView>) -> impl IntoView {
                 Delivery::Pending => "pending",
                 Delivery::Delivered => "delivered",
                 Delivery::Failed(_) => "failed",
+                Delivery::NoEcho => "no-echo",
             }
             aria-live="polite"
         >
@@ -265,6 +266,7 @@ fn DeliveryMark(lamp: RwSignal<LampView>) -> impl IntoView {
                 Delivery::Pending => "Sending…".to_owned(),
                 Delivery::Delivered => "✓ Delivered".to_owned(),
                 Delivery::Failed(why) => format!("Not sent: {why}"),
+                Delivery::NoEcho => NO_ECHO_TEXT.to_owned(),
             }}
         </span>
     }

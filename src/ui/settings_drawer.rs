@@ -277,6 +277,12 @@ pub(super) fn SettingsDrawer(conn: Connection, open: RwSignal<bool>) -> impl Int
 
     let filter_count = move || draft.with(|p| p.lamp_filters.len());
     let filter_error = move |i: usize| problem_text(problems, &format!("filter:{i}"));
+    let refused_filters = expect_context::<crate::store::Store>().refused_filters;
+    // The broker's answer to the filter as subscribed (so as saved, trimmed), shown on its row.
+    let filter_refused = move |i: usize| {
+        let filter = draft.with(|p| p.lamp_filters.get(i).map(|f| f.trim().to_owned()));
+        filter.is_some_and(|f| refused_filters.with(|set| set.contains(&f)))
+    };
 
     view! {
         <div class="drawer-backdrop" on:click=move |_| close()></div>
@@ -448,6 +454,11 @@ pub(super) fn SettingsDrawer(conn: Connection, open: RwSignal<bool>) -> impl Int
                                 <span class="field-error filter-error" role="alert">
                                     {move || filter_error(i).unwrap_or_default()}
                                 </span>
+                                <Show when=move || filter_refused(i)>
+                                    <span class="field-error filter-refused" role="alert">
+                                        "The broker refused this subscription: this login may not read these topics."
+                                    </span>
+                                </Show>
                             </div>
                         </For>
                         <button

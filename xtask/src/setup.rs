@@ -17,12 +17,14 @@ pub const WASM_PACK_VERSION: &str = "0.15.1";
 pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
 /// wasm-opt must be binaryen 132 (Debian's 108 breaks the app).
 pub const WASM_OPT_VERSION: &str = "132";
-/// Debian packages: the browser and its driver for tests, the broker for tests and dev.
+/// Debian packages: the browser and its driver for tests, the broker for tests and dev,
+/// openssl for the certificates the `wss://` tests make.
 pub const APT_PACKAGES: &[&str] = &[
     "chromium",
     "chromium-driver",
     "mosquitto",
     "mosquitto-clients",
+    "openssl",
 ];
 
 /// What to tell a user whose machine setup cannot change by itself.
@@ -34,7 +36,7 @@ Install these by hand, then run the command again:
   cargo install --locked wasm-pack --version 0.15.1
   cargo install --locked cargo-fuzz --version 0.13.2
   npm ci                      # binaryen 132 into node_modules/.bin
-  Debian/Ubuntu: sudo apt-get install chromium chromium-driver mosquitto mosquitto-clients
+  Debian/Ubuntu: sudo apt-get install chromium chromium-driver mosquitto mosquitto-clients openssl
   macOS (Homebrew): brew install --cask chromium && brew install chromedriver mosquitto
   Other Linux: your distribution's chromium, chromedriver and mosquitto packages
 (see README.md, 'Manual setup').";
