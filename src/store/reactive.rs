@@ -560,6 +560,8 @@ impl Store {
 
     /// Applies the echo rule to one lamp now (the timer set at delivery calls it).
     fn check_echo(&self, id: &LampId) {
+        // An echo may be waiting for the next frame (none come in a background tab).
+        self.apply_card_updates();
         let Some(signal) = self.lamp(id) else { return };
         let now = wall_clock();
         if signal.with_untracked(|v| v.echo_overdue(now)) {
