@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 pub struct ChildGuard {
     child: Option<Child>,
     name: String,
+    /// The child leads its own process group, killed whole (chromedriver's browsers).
+    group: bool,
 }
 
 impl ChildGuard {
@@ -21,12 +23,35 @@ impl ChildGuard {
         Self {
             child: Some(child),
             name: name.to_owned(),
+            group: false,
         }
+    }
+
+    /// Starts `cmd` as the leader of a new process group, and kills the whole group on
+    /// drop: chromedriver's Chromium would otherwise outlive a failed test (a killed
+    /// chromedriver orphans its browser and every renderer).
+    pub fn spawn_group(name: &str, cmd: &mut Command) -> Self {
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::CommandExt;
+            cmd.process_group(0);
+        }
+        let mut guard = Self::spawn(name, cmd);
+        guard.group = cfg!(unix);
+        guard
     }
 
     /// Stops the process now (the broker "crashes").
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
+            if self.group {
+                // The group's id is the leader's pid; `kill -KILL -PGID` ends every member.
+                let _ = Command::new("kill")
+                    .args(["-KILL", "--", &format!("-{}", child.id())])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status();
+            }
             let _ = child.kill();
             let _ = child.wait();
         }
@@ -83,7 +108,7 @@ pub fn wait_for_port_closed(port: u16, timeout: Duration) -> bool {
 
 pub(crate) fn start_chromedriver() -> (ChildGuard, u16) {
     let port = free_port();
-    let guard = ChildGuard::spawn(
+    let guard = ChildGuard::spawn_group(
         "chromedriver",
         Command::new("chromedriver")
             .arg(format!("--port={port}"))
