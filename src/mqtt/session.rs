@@ -35,7 +35,7 @@
 //!   the next PINGREQ come earlier than strictly needed, never later. A clock that
 //!   steps back is ignored.
 //! - Keep-alive: PINGREQ after `keep_alive` of nothing sent. After PINGREQ, *any*
-//!   packet from the broker proves the link alive; if none arrives within the ping
+//!   bytes from the broker prove the link alive (part of a large message too); if none arrives within the ping
 //!   timeout (default half the keep-alive) the connection is declared dead
 //!   ([`LostReason::PingTimeout`]). CONNACK has its own timeout (default 10 s).
 //! - Nothing but CONNECT is sent before CONNACK; commands wait.
@@ -49,11 +49,19 @@
 //! - Reconnect, session present: unacknowledged PUBLISHes (DUP set) and PUBRELs are
 //!   resent with their ids in original order [MQTT-4.4.0-1]; received-QoS-2 ids are
 //!   kept so broker resends are not delivered twice.
-//! - Reconnect, no session: unacknowledged publishes are sent again as new messages
-//!   (DUP clear) so nothing is lost; QoS 2 messages already PUBREC'd are reported
-//!   [`Event::Delivered`] (the broker took ownership; resending could duplicate).
-//!   Granted subscriptions are made again first ([`Event::Subscribed`] with no
-//!   ticket). SUBSCRIBE/UNSUBSCRIBE unanswered at the drop are sent again.
+//! - Reconnect, no session: unfinished publishes, QoS 2 ones already PUBREC'd
+//!   included, are sent again as new messages (DUP clear) so nothing is lost:
+//!   Mosquitto forwards a QoS 2 message only on PUBREL and drops it with a clean
+//!   session, so a PUBREC proves nothing once the session is gone. (A broker that
+//!   forwards on receipt gets such a message twice; exactly once across a drop
+//!   needs `clean_session` off.) Granted subscriptions are made again first
+//!   ([`Event::Subscribed`] with no ticket). SUBSCRIBE/UNSUBSCRIBE unanswered at
+//!   the drop are sent again.
+//! - Size: a PUBLISH over `max_outgoing_packet_size` is refused by `publish`; one
+//!   from the broker over `max_incoming_packet_size` is skipped without being
+//!   buffered, acknowledged, and reported ([`Event::MessageTooLarge`]): the
+//!   connection stays up, where closing it would loop forever on a retained one.
+//!   Any other packet over the limit ends the connection.
 //! - Publishes wait (offline, before CONNACK, or with all 65,535 ids in flight) in
 //!   one FIFO bounded by `max_queued_publishes`; past it `publish` returns
 //!   [`PublishError::QueueFull`] and [`Event::PublishRefused`] is emitted. Waiting
@@ -70,8 +78,8 @@ mod time;
 mod wire;
 
 pub use events::{
-    Event, FilterResult, LostReason, Message, ProtocolError, PublishError, PublishTicket,
-    RequestError, RequestTicket,
+    human_size, Event, FilterResult, LostReason, Message, OversizeMessage, ProtocolError,
+    PublishError, PublishTicket, RequestError, RequestTicket,
 };
 pub use options::{ConnectOptions, OptionsError, SessionOptions};
 pub use time::Millis;
@@ -247,10 +255,17 @@ impl Session {
         if self.state == ConnectionState::Disconnected {
             return;
         }
+        if !bytes.is_empty() {
+            // Any byte proves the link alive, not only a whole packet: a large
+            // message trickling in (Mosquitto's WebSockets send about 40 KB/s)
+            // holds the PINGRESP up behind it for longer than the ping timeout.
+            self.ping_deadline = None;
+        }
         self.rx.push(bytes);
         while self.state != ConnectionState::Disconnected {
             match self.rx.next_packet() {
-                Ok(Some(packet)) => self.handle_packet(packet),
+                Ok(Some(wire::Received::Packet(packet))) => self.handle_packet(packet),
+                Ok(Some(wire::Received::Skipped(skipped))) => self.handle_skipped(skipped),
                 Ok(None) => break,
                 Err(why) => {
                     self.protocol_error(ProtocolError::Malformed(why));
@@ -322,8 +337,10 @@ impl Session {
     ) -> Result<PublishTicket, PublishError> {
         validate_topic_name(topic).map_err(PublishError::InvalidTopic)?;
         let payload = payload.into();
-        // Ask the codec now whether it could ever encode this (size), so that a
-        // queued message cannot fail later when nobody is there to be told.
+        // Ask the codec now whether it could ever encode this, and how big it is,
+        // so that a queued message cannot fail later when nobody is there to be
+        // told, and an oversize one is refused here rather than by the broker
+        // (which would close the connection).
         let probe = Packet::Publish(Publish {
             dup: false,
             qospid: QoSPid::new(qos, PacketId::from(NonZeroU16::MIN)),
@@ -331,8 +348,14 @@ impl Session {
             topic: Cow::Borrowed(topic),
             payload: Cow::Borrowed(&payload),
         });
-        if codec::encoded_len(&probe).is_err() {
-            return Err(PublishError::TooLarge);
+        let limit = self.opts.max_outgoing_packet_size;
+        match codec::encoded_len(&probe) {
+            Ok(size) if size <= limit => {}
+            Ok(size) => return Err(PublishError::TooLarge { size, limit }),
+            Err(_) => {
+                let size = topic.len().saturating_add(payload.len()).saturating_add(4);
+                return Err(PublishError::TooLarge { size, limit });
+            }
         }
         let ticket = PublishTicket(self.next_ticket);
         self.next_ticket += 1;
