@@ -9,9 +9,7 @@ mod common;
 use common::{encode, pid, publish, Harness};
 use lampboard::mqtt::codec::{DecodeLimits, Frame, SkippedPublish, StreamDecoder};
 use lampboard::mqtt::packet::{Packet, QoS, QoSPid};
-use lampboard::mqtt::session::{
-    human_size, ConnectionState, Event, OversizeMessage, PublishError,
-};
+use lampboard::mqtt::session::{human_size, ConnectionState, Event, OversizeMessage, PublishError};
 
 const LIMIT: usize = 1024;
 
@@ -63,7 +61,12 @@ fn an_oversize_qos0_publish_is_skipped_reported_and_the_next_message_still_arriv
 #[test]
 fn an_oversize_qos1_publish_is_acknowledged_so_the_broker_stops_resending_it() {
     let mut h = limited();
-    h.feed(&publish("big", &vec![1u8; 5000], QoSPid::AtLeastOnce(pid(4)), false));
+    h.feed(&publish(
+        "big",
+        &vec![1u8; 5000],
+        QoSPid::AtLeastOnce(pid(4)),
+        false,
+    ));
     assert_eq!(h.sent(), vec![Packet::Puback(pid(4))]);
     assert!(matches!(h.events().as_slice(), [Event::MessageTooLarge(_)]));
     assert_eq!(h.session.state(), ConnectionState::Connected);
@@ -77,7 +80,12 @@ fn an_oversize_qos2_publish_gets_pubrec_then_pubcomp_and_a_resend_is_reported_on
     assert_eq!(h.sent(), vec![Packet::Pubrec(pid(9))]);
     assert_eq!(h.events().len(), 1);
     // The broker resends before our PUBREC reached it: PUBREC again, no second notice.
-    h.feed(&publish("big", &vec![1u8; 5000], QoSPid::ExactlyOnce(pid(9)), true));
+    h.feed(&publish(
+        "big",
+        &vec![1u8; 5000],
+        QoSPid::ExactlyOnce(pid(9)),
+        true,
+    ));
     assert_eq!(h.sent(), vec![Packet::Pubrec(pid(9))]);
     assert!(h.events().is_empty());
     h.feed(&Packet::Pubrel(pid(9)));
@@ -158,7 +166,12 @@ fn the_stream_decoder_skips_without_buffering_the_payload() {
 #[test]
 fn next_packet_still_refuses_an_oversize_publish() {
     let mut d = StreamDecoder::new(DecodeLimits::with_max_packet_size(LIMIT));
-    d.feed(&encode(&publish("t", &vec![0u8; 2000], QoSPid::AtMostOnce, false)));
+    d.feed(&encode(&publish(
+        "t",
+        &vec![0u8; 2000],
+        QoSPid::AtMostOnce,
+        false,
+    )));
     assert!(d.next_packet().is_err());
 }
 

@@ -124,7 +124,11 @@ fn lost_session_the_resent_qos2_message_is_delivered_once_on_its_new_pubcomp() {
     let (sent, _) = h.connect(false);
     let b = publish_id(&sent[1]);
     h.feed(&Packet::Pubrec(b));
-    assert_eq!(h.sent(), vec![Packet::Pubrel(b)], "the new exchange runs again");
+    assert_eq!(
+        h.sent(),
+        vec![Packet::Pubrel(b)],
+        "the new exchange runs again"
+    );
     assert!(h.events().is_empty(), "not delivered on PUBREC");
     h.feed(&Packet::Pubcomp(b));
     let delivered: Vec<_> = h

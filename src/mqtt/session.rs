@@ -35,7 +35,7 @@
 //!   the next PINGREQ come earlier than strictly needed, never later. A clock that
 //!   steps back is ignored.
 //! - Keep-alive: PINGREQ after `keep_alive` of nothing sent. After PINGREQ, *any*
-//!   bytes from the broker prove the link alive (part of a large message too); if none arrives within the ping
+//!   packet from the broker proves the link alive; if none arrives within the ping
 //!   timeout (default half the keep-alive) the connection is declared dead
 //!   ([`LostReason::PingTimeout`]). CONNACK has its own timeout (default 10 s).
 //! - Nothing but CONNECT is sent before CONNACK; commands wait.
@@ -254,12 +254,6 @@ impl Session {
         self.advance(now);
         if self.state == ConnectionState::Disconnected {
             return;
-        }
-        if !bytes.is_empty() {
-            // Any byte proves the link alive, not only a whole packet: a large
-            // message trickling in (Mosquitto's WebSockets send about 40 KB/s)
-            // holds the PINGRESP up behind it for longer than the ping timeout.
-            self.ping_deadline = None;
         }
         self.rx.push(bytes);
         while self.state != ConnectionState::Disconnected {

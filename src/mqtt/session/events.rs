@@ -66,7 +66,7 @@ pub fn human_size(bytes: usize) -> String {
     const MB: usize = 1024 * 1024;
     let one_decimal = |n: usize, unit: usize, name: &str| {
         let tenths = (n * 10 + unit / 2) / unit;
-        if tenths % 10 == 0 {
+        if tenths.is_multiple_of(10) {
             format!("{} {name}", tenths / 10)
         } else {
             format!("{}.{} {name}", tenths / 10, tenths % 10)

@@ -176,12 +176,13 @@ impl Session {
             QoSPid::ExactlyOnce(id) => self.inbound_qos2.insert(id),
         };
         if first_sight {
-            self.events.push_back(Event::MessageTooLarge(OversizeMessage {
-                topic: s.topic,
-                size: s.size,
-                limit: s.max,
-                retain: s.retain,
-            }));
+            self.events
+                .push_back(Event::MessageTooLarge(OversizeMessage {
+                    topic: s.topic,
+                    size: s.size,
+                    limit: s.max,
+                    retain: s.retain,
+                }));
         }
         match s.qospid {
             QoSPid::AtMostOnce => {}
