@@ -6,12 +6,14 @@
 //! Everything listens on 127.0.0.1 on free ports, and every child process is
 //! killed when its guard drops, so a failed test leaves nothing running.
 
+pub mod fault_proxy;
 mod http;
 mod observer;
 mod procs;
 pub mod secure_broker;
 mod static_server;
 
+pub use fault_proxy::FaultProxy;
 pub use observer::Observer;
 pub use procs::{free_port, wait_for_port, Broker, BrokerKind, ChildGuard, Lampsim};
 pub use static_server::StaticServer;

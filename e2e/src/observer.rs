@@ -10,11 +10,15 @@ use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
 /// Last payload and retain flag per topic.
 type Seen = Arc<Mutex<HashMap<String, (Vec<u8>, bool)>>>;
 
+/// Every payload per topic, in arrival order: the fault tests count deliveries.
+type History = Arc<Mutex<HashMap<String, Vec<Vec<u8>>>>>;
+
 /// Last payload and retain flag per topic, as the broker delivered them.
 #[derive(Clone)]
 pub struct Observer {
     client: AsyncClient,
     seen: Seen,
+    history: History,
 }
 
 impl Observer {
@@ -27,6 +31,8 @@ impl Observer {
         let (client, mut events) = AsyncClient::new(options, 100);
         let seen: Seen = Arc::new(Mutex::new(HashMap::new()));
         let sink = seen.clone();
+        let history: History = Arc::new(Mutex::new(HashMap::new()));
+        let log = history.clone();
         let resubscriber = client.clone();
         let topic_filter = filter.to_owned();
         tokio::spawn(async move {
@@ -41,6 +47,11 @@ impl Observer {
                         if let Ok(mut map) = sink.lock() {
                             map.insert(p.topic.clone(), (p.payload.to_vec(), p.retain));
                         }
+                        if let Ok(mut map) = log.lock() {
+                            map.entry(p.topic.clone())
+                                .or_default()
+                                .push(p.payload.to_vec());
+                        }
                     }
                     Ok(_) => {}
                     Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
@@ -48,7 +59,30 @@ impl Observer {
             }
         });
 
-        Self { client, seen }
+        Self {
+            client,
+            seen,
+            history,
+        }
+    }
+
+    /// How many messages on `topic` had JSON for which `check` holds: a QoS 2
+    /// message must be counted exactly once.
+    pub fn count_json(&self, topic: &str, check: impl Fn(&serde_json::Value) -> bool) -> usize {
+        let Ok(map) = self.history.lock() else {
+            return 0;
+        };
+        map.get(topic).map_or(0, |all| {
+            all.iter()
+                .filter_map(|p| serde_json::from_slice(p).ok())
+                .filter(|v| check(v))
+                .count()
+        })
+    }
+
+    /// How many distinct topics have had a message.
+    pub fn topic_count(&self) -> usize {
+        self.seen.lock().map_or(0, |m| m.len())
     }
 
     /// The last JSON payload seen on `topic`, parsed.
@@ -78,6 +112,14 @@ impl Observer {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Publishes raw bytes at QoS 1, e.g. a message larger than the page accepts.
+    pub async fn publish_bytes(&self, topic: &str, payload: Vec<u8>, retain: bool) {
+        self.client
+            .publish(topic, QoS::AtLeastOnce, retain, payload)
+            .await
+            .expect("observer publishes");
     }
 
     /// Publishes as "another client" would.

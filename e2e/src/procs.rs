@@ -152,11 +152,23 @@ pub struct Broker {
     pub ws_port: u16,
     dir: PathBuf,
     process: Option<ChildGuard>,
+    /// Lines appended to mosquitto.conf (`Broker::start_mosquitto_with`).
+    extra_config: String,
 }
 
 impl Broker {
+    /// Starts Mosquitto with extra lines in its configuration, e.g. a larger
+    /// `max_queued_messages` for a test that needs more than its default 1000.
+    pub fn start_mosquitto_with(extra_config: &str) -> Self {
+        Self::start_inner(BrokerKind::Mosquitto, extra_config)
+    }
+
     /// Starts a broker of the given kind on free ports.
     pub fn start(kind: BrokerKind) -> Self {
+        Self::start_inner(kind, "")
+    }
+
+    fn start_inner(kind: BrokerKind, extra_config: &str) -> Self {
         let dir = std::env::temp_dir().join(format!(
             "lampboard-e2e-{}-{}",
             std::process::id(),
@@ -169,6 +181,7 @@ impl Broker {
             ws_port: free_port(),
             dir,
             process: None,
+            extra_config: extra_config.to_owned(),
         };
         broker.restart();
         broker
@@ -203,10 +216,11 @@ impl Broker {
                 // real installation's broker does.
                 let text = format!(
                     "listener {tcp} 127.0.0.1\nallow_anonymous true\nlistener {ws} lo\nprotocol websockets\n\
-                     allow_anonymous true\npersistence true\npersistence_location {dir}/\nautosave_interval 1\n",
+                     allow_anonymous true\npersistence true\npersistence_location {dir}/\nautosave_interval 1\n{extra}\n",
                     tcp = self.tcp_port,
                     ws = self.ws_port,
-                    dir = self.dir.display()
+                    dir = self.dir.display(),
+                    extra = self.extra_config
                 );
                 std::fs::write(&conf, text).expect("write mosquitto.conf");
                 ChildGuard::spawn(

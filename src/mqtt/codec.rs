@@ -869,6 +869,85 @@ pub struct StreamDecoder {
     start: usize,
     limits: DecodeLimits,
     failed: Option<Malformed>,
+    /// Bytes of an oversize PUBLISH still to be thrown away as they arrive
+    /// ([`StreamDecoder::next_frame`]); never buffered.
+    skipping: usize,
+}
+
+/// A PUBLISH over the maximum packet size that [`StreamDecoder::next_frame`] skipped:
+/// its head was read (so the receiver can acknowledge it and say what was dropped),
+/// its payload thrown away as it arrived, never buffered.
+///
+/// MQTT 3.1.1 gives a client no way to refuse one message, and closing the connection
+/// instead would loop forever on a retained one (the broker sends it again on every
+/// subscribe), so skipping is the only way to stay connected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedPublish {
+    /// The topic it was published to.
+    pub topic: String,
+    /// Its QoS and packet id: QoS 1/2 must still be acknowledged.
+    pub qospid: QoSPid,
+    /// A retained value (it will come again on the next subscribe).
+    pub retain: bool,
+    /// The whole packet's size in bytes, fixed header included.
+    pub size: usize,
+    /// The limit it broke.
+    pub max: usize,
+}
+
+/// What [`StreamDecoder::next_frame`] yields: a packet, or the head of an oversize
+/// PUBLISH whose payload is being skipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frame<'a> {
+    /// A whole packet within the limits.
+    Packet(Packet<'a>),
+    /// An oversize PUBLISH, skipped.
+    Skipped(SkippedPublish),
+}
+
+/// Reads the head (fixed header, topic, packet id) of a PUBLISH that `check` found
+/// over the limit: `Ok(None)` while the head is not all buffered, else the skipped
+/// message.
+fn oversize_publish_head(
+    pending: &[u8],
+    size: usize,
+    max: usize,
+) -> Result<Option<SkippedPublish>, Malformed> {
+    // `check` already read a complete, valid remaining length: find where it ends.
+    let header_len = pending
+        .iter()
+        .skip(1)
+        .take(4)
+        .position(|b| b & 0x80 == 0)
+        .map_or(5, |i| i + 2);
+    let flags = pending.first().map_or(0, |b| b & 0x0f);
+    let body = pending.get(header_len..).unwrap_or_default();
+    let (Some(&hi), Some(&lo)) = (body.first(), body.get(1)) else {
+        return Ok(None);
+    };
+    let id_len = if flags & 0b0110 == 0 { 0 } else { 2 };
+    let head = 2 + usize::from(u16::from_be_bytes([hi, lo])) + id_len;
+    if head > size - header_len {
+        return Err(Malformed::Truncated {
+            packet: PacketType::Publish,
+            field: "topic name",
+        });
+    }
+    let Some(head_bytes) = body.get(..head) else {
+        return Ok(None);
+    };
+    let mut reader = Reader {
+        buf: head_bytes,
+        packet: PacketType::Publish,
+    };
+    let (topic, qospid, _) = decode_publish(flags, &mut reader)?;
+    Ok(Some(SkippedPublish {
+        topic: topic.to_owned(),
+        qospid,
+        retain: flags & 0b0001 != 0,
+        size,
+        max,
+    }))
 }
 
 impl StreamDecoder {
@@ -879,6 +958,7 @@ impl StreamDecoder {
             start: 0,
             limits,
             failed: None,
+            skipping: 0,
         }
     }
 
@@ -887,6 +967,10 @@ impl StreamDecoder {
         if self.failed.is_some() {
             return;
         }
+        // The rest of a skipped PUBLISH goes nowhere.
+        let skip = self.skipping.min(chunk.len());
+        self.skipping -= skip;
+        let chunk = chunk.get(skip..).unwrap_or_default();
         if self.start > 0 {
             self.buf.drain(..self.start);
             self.start = 0;
@@ -903,6 +987,9 @@ impl StreamDecoder {
         if let Some(error) = &self.failed {
             return Err(error.clone());
         }
+        if self.skipping > 0 {
+            return Ok(None);
+        }
         let pending = self.buf.get(self.start..).unwrap_or_default();
         match decode(pending, &self.limits) {
             Ok(Decoded::Packet { packet, consumed }) => {
@@ -917,11 +1004,49 @@ impl StreamDecoder {
         }
     }
 
+    /// Like [`StreamDecoder::next_packet`], except that a PUBLISH over the maximum
+    /// packet size is skipped instead of failing the stream: once its head (topic and
+    /// packet id) is buffered it comes out as [`Frame::Skipped`], and its remaining
+    /// bytes are discarded as they are fed, so memory stays bounded. Any other packet
+    /// over the limit is still an error: only a PUBLISH can be acknowledged and
+    /// forgotten.
+    pub fn next_frame(&mut self) -> Result<Option<Frame<'_>>, Malformed> {
+        if self.failed.is_none() && self.skipping == 0 {
+            let pending = self.buf.get(self.start..).unwrap_or_default();
+            let is_publish = pending.first().is_some_and(|b| b >> 4 == 3);
+            if let (true, Err(Malformed::PacketTooLarge { size, max })) =
+                (is_publish, check(pending, &self.limits))
+            {
+                return match oversize_publish_head(pending, size, max) {
+                    Ok(None) => Ok(None),
+                    Ok(Some(skipped)) => {
+                        let buffered = pending.len();
+                        if buffered >= size {
+                            self.start += size;
+                        } else {
+                            self.skipping = size - buffered;
+                            self.start = self.buf.len();
+                        }
+                        Ok(Some(Frame::Skipped(skipped)))
+                    }
+                    Err(error) => {
+                        self.failed = Some(error.clone());
+                        Err(error)
+                    }
+                };
+            }
+        }
+        self.next_packet().map(|p| p.map(Frame::Packet))
+    }
+
     /// How many more bytes are needed at least before the next packet can come out
     /// (0 when one is ready or the decoder has failed); useful for logs and tests.
     pub fn needed(&self) -> usize {
         if self.failed.is_some() {
             return 0;
+        }
+        if self.skipping > 0 {
+            return self.skipping;
         }
         let pending = self.buf.get(self.start..).unwrap_or_default();
         match check(pending, &self.limits) {

@@ -49,11 +49,19 @@
 //! - Reconnect, session present: unacknowledged PUBLISHes (DUP set) and PUBRELs are
 //!   resent with their ids in original order [MQTT-4.4.0-1]; received-QoS-2 ids are
 //!   kept so broker resends are not delivered twice.
-//! - Reconnect, no session: unacknowledged publishes are sent again as new messages
-//!   (DUP clear) so nothing is lost; QoS 2 messages already PUBREC'd are reported
-//!   [`Event::Delivered`] (the broker took ownership; resending could duplicate).
-//!   Granted subscriptions are made again first ([`Event::Subscribed`] with no
-//!   ticket). SUBSCRIBE/UNSUBSCRIBE unanswered at the drop are sent again.
+//! - Reconnect, no session: unfinished publishes, QoS 2 ones already PUBREC'd
+//!   included, are sent again as new messages (DUP clear) so nothing is lost:
+//!   Mosquitto forwards a QoS 2 message only on PUBREL and drops it with a clean
+//!   session, so a PUBREC proves nothing once the session is gone. (A broker that
+//!   forwards on receipt gets such a message twice; exactly once across a drop
+//!   needs `clean_session` off.) Granted subscriptions are made again first
+//!   ([`Event::Subscribed`] with no ticket). SUBSCRIBE/UNSUBSCRIBE unanswered at
+//!   the drop are sent again.
+//! - Size: a PUBLISH over `max_outgoing_packet_size` is refused by `publish`; one
+//!   from the broker over `max_incoming_packet_size` is skipped without being
+//!   buffered, acknowledged, and reported ([`Event::MessageTooLarge`]): the
+//!   connection stays up, where closing it would loop forever on a retained one.
+//!   Any other packet over the limit ends the connection.
 //! - Publishes wait (offline, before CONNACK, or with all 65,535 ids in flight) in
 //!   one FIFO bounded by `max_queued_publishes`; past it `publish` returns
 //!   [`PublishError::QueueFull`] and [`Event::PublishRefused`] is emitted. Waiting
@@ -70,8 +78,8 @@ mod time;
 mod wire;
 
 pub use events::{
-    Event, FilterResult, LostReason, Message, ProtocolError, PublishError, PublishTicket,
-    RequestError, RequestTicket,
+    human_size, Event, FilterResult, LostReason, Message, OversizeMessage, ProtocolError,
+    PublishError, PublishTicket, RequestError, RequestTicket,
 };
 pub use options::{ConnectOptions, OptionsError, SessionOptions};
 pub use time::Millis;
@@ -250,7 +258,8 @@ impl Session {
         self.rx.push(bytes);
         while self.state != ConnectionState::Disconnected {
             match self.rx.next_packet() {
-                Ok(Some(packet)) => self.handle_packet(packet),
+                Ok(Some(wire::Received::Packet(packet))) => self.handle_packet(packet),
+                Ok(Some(wire::Received::Skipped(skipped))) => self.handle_skipped(skipped),
                 Ok(None) => break,
                 Err(why) => {
                     self.protocol_error(ProtocolError::Malformed(why));
@@ -322,8 +331,10 @@ impl Session {
     ) -> Result<PublishTicket, PublishError> {
         validate_topic_name(topic).map_err(PublishError::InvalidTopic)?;
         let payload = payload.into();
-        // Ask the codec now whether it could ever encode this (size), so that a
-        // queued message cannot fail later when nobody is there to be told.
+        // Ask the codec now whether it could ever encode this, and how big it is,
+        // so that a queued message cannot fail later when nobody is there to be
+        // told, and an oversize one is refused here rather than by the broker
+        // (which would close the connection).
         let probe = Packet::Publish(Publish {
             dup: false,
             qospid: QoSPid::new(qos, PacketId::from(NonZeroU16::MIN)),
@@ -331,8 +342,14 @@ impl Session {
             topic: Cow::Borrowed(topic),
             payload: Cow::Borrowed(&payload),
         });
-        if codec::encoded_len(&probe).is_err() {
-            return Err(PublishError::TooLarge);
+        let limit = self.opts.max_outgoing_packet_size;
+        match codec::encoded_len(&probe) {
+            Ok(size) if size <= limit => {}
+            Ok(size) => return Err(PublishError::TooLarge { size, limit }),
+            Err(_) => {
+                let size = topic.len().saturating_add(payload.len()).saturating_add(4);
+                return Err(PublishError::TooLarge { size, limit });
+            }
         }
         let ticket = PublishTicket(self.next_ticket);
         self.next_ticket += 1;

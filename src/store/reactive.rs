@@ -246,6 +246,9 @@ impl Store {
             Event::PublishRefused { ticket, reason } => {
                 self.fail(ticket, reason.to_string());
             }
+            Event::MessageTooLarge(message) => {
+                self.notice.try_set(Some(message.to_string()));
+            }
             Event::Subscribed { results, .. } => {
                 let refused: Vec<String> = results
                     .iter()

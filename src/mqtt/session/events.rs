@@ -31,6 +31,56 @@ pub struct Message {
     pub dup: bool,
 }
 
+/// A message the session ignored because it is bigger than
+/// `SessionOptions::max_incoming_packet_size`: enough to tell the user what was
+/// lost, nothing of the payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OversizeMessage {
+    /// The topic it was published to.
+    pub topic: String,
+    /// Its size on the wire in bytes (the whole PUBLISH packet).
+    pub size: usize,
+    /// The limit it broke, in bytes.
+    pub limit: usize,
+    /// A retained value: it will be offered again on every subscribe.
+    pub retain: bool,
+}
+
+impl fmt::Display for OversizeMessage {
+    /// The notice the user sees: "Ignored a 2 MB message on a/b: over the 1 MB limit".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Ignored a {} message on {}: over the {} limit",
+            human_size(self.size),
+            self.topic,
+            human_size(self.limit)
+        )
+    }
+}
+
+/// A byte count in words a user reads at a glance: "512 bytes", "64 KB", "2 MB",
+/// "1.5 MB" (binary units, as the limits are powers of two).
+pub fn human_size(bytes: usize) -> String {
+    const KB: usize = 1024;
+    const MB: usize = 1024 * 1024;
+    let one_decimal = |n: usize, unit: usize, name: &str| {
+        let tenths = (n * 10 + unit / 2) / unit;
+        if tenths.is_multiple_of(10) {
+            format!("{} {name}", tenths / 10)
+        } else {
+            format!("{}.{} {name}", tenths / 10, tenths % 10)
+        }
+    };
+    if bytes >= MB {
+        one_decimal(bytes, MB, "MB")
+    } else if bytes >= KB {
+        one_decimal(bytes, KB, "KB")
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
 /// The outcome for one filter of a SUBSCRIBE.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FilterResult {
@@ -53,6 +103,9 @@ pub enum Event {
     Refused(ConnectRefusal),
     /// A message arrived on a subscribed topic.
     Message(Message),
+    /// A message over the incoming size limit arrived and was ignored (its bytes
+    /// skipped, acknowledged as usual); the connection stays up.
+    MessageTooLarge(OversizeMessage),
     /// A QoS 0 publish was handed to the transport: that is all QoS 0 promises.
     Sent(PublishTicket),
     /// A QoS 1 publish was acknowledged (PUBACK) or a QoS 2 publish completed
@@ -198,8 +251,14 @@ pub enum PublishError {
     },
     /// The topic name is not valid (which rule, and where).
     InvalidTopic(TopicError),
-    /// The packet would exceed MQTT's maximum size (256 MiB).
-    TooLarge,
+    /// The packet would exceed the session's outgoing limit
+    /// (`SessionOptions::max_outgoing_packet_size`, at most MQTT's 256 MiB).
+    TooLarge {
+        /// The PUBLISH packet's size in bytes.
+        size: usize,
+        /// The limit, in bytes.
+        limit: usize,
+    },
 }
 
 impl fmt::Display for PublishError {
@@ -211,7 +270,12 @@ impl fmt::Display for PublishError {
                 "not connected and {limit} messages are already waiting: this one was not queued"
             ),
             PublishError::InvalidTopic(why) => write!(f, "invalid topic: {why}"),
-            PublishError::TooLarge => f.write_str("the message is too large for MQTT"),
+            PublishError::TooLarge { size, limit } => write!(
+                f,
+                "the message is {}, over the {} limit for one message",
+                human_size(*size),
+                human_size(*limit)
+            ),
         }
     }
 }

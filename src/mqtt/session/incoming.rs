@@ -1,9 +1,10 @@
 //! What the session does with each packet from the broker: the receive half of
 //! the state machine, kept apart so each file reads in one sitting.
 
-use super::events::{Event, FilterResult, LostReason, Message, ProtocolError};
+use super::events::{Event, FilterResult, LostReason, Message, OversizeMessage, ProtocolError};
 use super::inflight::Stage;
 use super::{ConnectionState, Request, Session};
+use crate::mqtt::codec::SkippedPublish;
 use crate::mqtt::packet::{
     Connack, Packet, PacketId, PacketType, Publish, QoS, QoSPid, SubackReturnCode,
 };
@@ -90,35 +91,32 @@ impl Session {
     }
 
     /// The broker has no session for us (clean session, expired, or a new broker):
-    /// its packet ids and subscriptions are gone. Unacknowledged publishes are
-    /// sent again as new messages (DUP clear) so nothing is lost; QoS 2 messages
-    /// the broker already took ownership of (PUBREC received) count as delivered,
-    /// as resending them could deliver them twice. Granted subscriptions are made
-    /// again before anything else the application asked for.
+    /// its packet ids and subscriptions are gone. Every unfinished publish is sent
+    /// again as a new message (DUP clear, new exchange), so nothing is lost and
+    /// `Delivered` only ever follows a real PUBACK/PUBCOMP.
+    ///
+    /// That includes a QoS 2 message whose PUBREC arrived but whose PUBCOMP did not:
+    /// a broker that forwards on PUBREL (Mosquitto, "method A" of section 4.3.3)
+    /// threw it away with the session, so counting it delivered would lose it while
+    /// the card said "confirmed". A broker that forwarded it on receipt ("method B")
+    /// gets it twice; with no session on either side nothing can tell the two
+    /// apart, and a repeated state command is harmless where a lost one is not.
+    /// Exactly once across a dropped connection needs `clean_session` off.
+    /// Granted subscriptions are made again before anything else the application
+    /// asked for.
     fn restart_session(&mut self) {
         self.inbound_qos2.clear();
         for id in self.outbound.ids_in_send_order() {
-            let stage = self.outbound.get_mut(id).map(|f| f.stage);
-            match stage {
-                Some(Stage::AwaitAck) => {
-                    let packet = match self.outbound.get_mut(id) {
-                        Some(f) => {
-                            f.publish.dup = false;
-                            Packet::Publish(f.publish.clone())
-                        }
-                        None => continue,
-                    };
-                    if !self.send(&packet) {
-                        return;
-                    }
+            let packet = match self.outbound.get_mut(id) {
+                Some(f) => {
+                    f.stage = Stage::AwaitAck;
+                    f.publish.dup = false;
+                    Packet::Publish(f.publish.clone())
                 }
-                Some(Stage::AwaitComp) => {
-                    if let Some(f) = self.outbound.remove(id) {
-                        self.ids.release(id.get());
-                        self.events.push_back(Event::Delivered(f.ticket));
-                    }
-                }
-                None => {}
+                None => continue,
+            };
+            if !self.send(&packet) {
+                return;
             }
         }
         self.requests
@@ -157,6 +155,41 @@ impl Session {
                 if self.inbound_qos2.insert(id) {
                     self.events.push_back(message(p));
                 }
+                self.send(&Packet::Pubrec(id));
+            }
+        }
+    }
+
+    /// A PUBLISH over the incoming size limit, its payload dropped unread: the
+    /// application is told what was ignored, and the broker gets the usual
+    /// acknowledgement so the exchange ends (MQTT 3.1.1 has no way to refuse one
+    /// message; not answering would leave it in flight, and closing the connection
+    /// would loop forever on a retained message).
+    pub(super) fn handle_skipped(&mut self, s: SkippedPublish) {
+        // Any packet proves the link is alive.
+        self.ping_deadline = None;
+        if self.state != ConnectionState::Connected {
+            return self.protocol_error(ProtocolError::PacketBeforeConnack(PacketType::Publish));
+        }
+        let first_sight = match s.qospid {
+            QoSPid::AtMostOnce | QoSPid::AtLeastOnce(_) => true,
+            QoSPid::ExactlyOnce(id) => self.inbound_qos2.insert(id),
+        };
+        if first_sight {
+            self.events
+                .push_back(Event::MessageTooLarge(OversizeMessage {
+                    topic: s.topic,
+                    size: s.size,
+                    limit: s.max,
+                    retain: s.retain,
+                }));
+        }
+        match s.qospid {
+            QoSPid::AtMostOnce => {}
+            QoSPid::AtLeastOnce(id) => {
+                self.send(&Packet::Puback(id));
+            }
+            QoSPid::ExactlyOnce(id) => {
                 self.send(&Packet::Pubrec(id));
             }
         }

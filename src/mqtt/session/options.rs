@@ -63,11 +63,17 @@ pub struct SessionOptions {
     /// end the connection before being buffered, so a broker cannot make the tab
     /// allocate without limit.
     pub max_incoming_packet_size: usize,
+    /// The largest PUBLISH packet `publish` accepts; larger ones are refused with
+    /// [`PublishError::TooLarge`](super::PublishError::TooLarge) and nothing is
+    /// sent. A broker over its own limit closes the connection (3.1.1 has no
+    /// refusal), and a message over our incoming limit would be skipped when it
+    /// comes back, so the default matches `max_incoming_packet_size`.
+    pub max_outgoing_packet_size: usize,
 }
 
 impl SessionOptions {
     /// Default limits around the given CONNECT options: CONNACK timeout 10 s, ping
-    /// timeout half the keep-alive, 1000 queued publishes, 1 MiB incoming packets.
+    /// timeout half the keep-alive, 1000 queued publishes, 1 MiB packets either way.
     pub fn new(connect: ConnectOptions) -> Self {
         Self {
             connect,
@@ -75,6 +81,7 @@ impl SessionOptions {
             ping_timeout_ms: None,
             max_queued_publishes: 1000,
             max_incoming_packet_size: 1024 * 1024,
+            max_outgoing_packet_size: 1024 * 1024,
         }
     }
 

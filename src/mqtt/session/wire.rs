@@ -1,8 +1,16 @@
 //! The session's narrow view of the codec: encode one packet per transmit, and a
 //! receive buffer that yields whole, owned packets across arbitrary framing.
 
-use crate::mqtt::codec::{self, DecodeLimits, StreamDecoder};
+use crate::mqtt::codec::{self, DecodeLimits, Frame, SkippedPublish, StreamDecoder};
 use crate::mqtt::packet::Packet;
+
+/// What came off the wire: a packet, or an oversize PUBLISH that was skipped.
+pub(crate) enum Received {
+    /// A whole packet within the limit.
+    Packet(Packet<'static>),
+    /// A PUBLISH over the limit: its head only, the payload was dropped.
+    Skipped(SkippedPublish),
+}
 
 /// Encodes one packet into its own buffer (one transmit = one packet, so each
 /// can be its own WebSocket message).
@@ -10,8 +18,9 @@ pub(crate) fn encode(packet: &Packet<'_>) -> Result<Vec<u8>, String> {
     codec::encode_to_vec(packet).map_err(|e| e.to_string())
 }
 
-/// Buffers received bytes and cuts them into packets, refusing any packet
-/// larger than the configured maximum from its fixed header on.
+/// Buffers received bytes and cuts them into packets, refusing any packet other
+/// than PUBLISH larger than the configured maximum from its fixed header on (an
+/// oversize PUBLISH is skipped without being buffered).
 #[derive(Debug)]
 pub(crate) struct Receiver {
     decoder: StreamDecoder,
@@ -39,11 +48,14 @@ impl Receiver {
         self.decoder.feed(bytes);
     }
 
-    /// The next whole packet (owned, so the session can keep parts of it),
-    /// `Ok(None)` if more bytes are needed, or why the bytes are not MQTT.
-    pub(crate) fn next_packet(&mut self) -> Result<Option<Packet<'static>>, String> {
-        match self.decoder.next_packet() {
-            Ok(p) => Ok(p.map(Packet::into_owned)),
+    /// The next whole packet (owned, so the session can keep parts of it) or
+    /// skipped PUBLISH, `Ok(None)` if more bytes are needed, or why the bytes
+    /// are not MQTT.
+    pub(crate) fn next_packet(&mut self) -> Result<Option<Received>, String> {
+        match self.decoder.next_frame() {
+            Ok(Some(Frame::Packet(p))) => Ok(Some(Received::Packet(p.into_owned()))),
+            Ok(Some(Frame::Skipped(s))) => Ok(Some(Received::Skipped(s))),
+            Ok(None) => Ok(None),
             Err(e) => Err(e.to_string()),
         }
     }
