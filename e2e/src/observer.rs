@@ -114,7 +114,8 @@ impl Observer {
         }
     }
 
-    /// Publishes raw bytes at QoS 1, e.g. a message larger than the page accepts.
+    /// Publishes raw bytes at QoS 1 as another client would: payloads that are not UTF-8,
+    /// or larger than the page accepts.
     pub async fn publish_bytes(&self, topic: &str, payload: Vec<u8>, retain: bool) {
         self.client
             .publish(topic, QoS::AtLeastOnce, retain, payload)
@@ -126,14 +127,6 @@ impl Observer {
     pub async fn publish(&self, topic: &str, payload: &str, retain: bool) {
         self.client
             .publish(topic, QoS::AtLeastOnce, retain, payload.as_bytes().to_vec())
-            .await
-            .expect("observer publishes");
-    }
-
-    /// Publishes raw bytes (payloads that are not UTF-8) as another client would.
-    pub async fn publish_bytes(&self, topic: &str, payload: Vec<u8>, retain: bool) {
-        self.client
-            .publish(topic, QoS::AtLeastOnce, retain, payload)
             .await
             .expect("observer publishes");
     }
