@@ -52,6 +52,14 @@ fn ratio(a: Option<f64>, b: Option<f64>) -> String {
     }
 }
 
+fn duration_text(secs: f64) -> String {
+    if secs >= 60.0 {
+        format!("{:.0} min", secs / 60.0)
+    } else {
+        format!("{secs:.0} s")
+    }
+}
+
 fn verdict(met: Option<bool>) -> &'static str {
     match met {
         Some(true) => "met",
@@ -120,6 +128,32 @@ pub fn ladder(steps: &Value) -> Ladder {
         clean: best(step_clean),
         lossless: best(step_complete),
     }
+}
+
+/// Messages handled per second in one step: all it received over the time from the
+/// first message sent to the last one handled (publishing plus draining).
+pub fn throughput(step: &Value) -> Option<f64> {
+    let received = step["received"].as_f64()?;
+    let secs = step["publish_secs"].as_f64()? + step["drain_secs"].as_f64()?;
+    (secs > 0.0).then(|| received / secs)
+}
+
+/// Median over a page's ladders of each ladder's best throughput.
+pub fn throughput_median(b: &Value, page: &str) -> Option<f64> {
+    let best: Vec<f64> = b["flood"]["runs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["page"] == page)
+        .filter_map(|r| {
+            r["steps"]
+                .as_array()?
+                .iter()
+                .filter_map(throughput)
+                .reduce(f64::max)
+        })
+        .collect();
+    median(&best)
 }
 
 /// Per page ("app", "peer"): every run's ladder.
@@ -300,15 +334,23 @@ pub fn render(i: &Inputs) -> String {
         }
     ));
     o.push_str(&format!(
-        "| flood: highest rate, every message (long tasks allowed) | {} | {} | {} | | |\n",
+        "| flood: highest rate, every message in the end (long tasks allowed) | {} | {} | {} | | |\n",
         rate_text(fl_app_lossless, top),
         rate_text(fl_peer_lossless, top),
         ratio(fl_app_lossless, fl_peer_lossless),
     ));
+    let (tp_app, tp_peer) = (throughput_median(b, "app"), throughput_median(b, "peer"));
+    let per_s = |v: Option<f64>| v.map_or("–".into(), |v| format!("{v:.0}/s"));
+    o.push_str(&format!(
+        "| flood: messages handled per second, best rate (sent ÷ time to the last one handled) | {} | {} | {} | | |\n",
+        per_s(tp_app),
+        per_s(tp_peer),
+        ratio(tp_app, tp_peer),
+    ));
     match &mem {
         Some(s) => o.push_str(&format!(
-            "| memory growth after the ring filled ({} min at {}/s, explorer open) | {:+.1} KB | | | ≤ {:.0} KB (the ring) | {} |\n",
-            b["memory"]["secs"].as_f64().unwrap_or(0.0) / 60.0,
+            "| memory growth after the ring filled ({} at {}/s, explorer open) | {:+.1} KB | | | ≤ {:.0} KB (the ring) | {} |\n",
+            duration_text(b["memory"]["secs"].as_f64().unwrap_or(0.0)),
             b["memory"]["rate"],
             s.growth / 1000.0,
             RING_ALLOWANCE_BYTES / 1000.0,
@@ -408,12 +450,15 @@ pub fn render(i: &Inputs) -> String {
          Mosquitto; each page shows its lamp cards. A rate passes when the page counts every message \
          (Lampboard: the explorer's \"received\" count; the peer: its counter) and no main-thread \
          task (PerformanceObserver `longtask`) lasts over {LONG_TASK_MS:.0} ms. A ladder goes up \
-         until a rate loses messages. Median over {} ladders per page.\n\n",
+         until a rate loses messages or leaves the page over 10 s behind. {} ladders per page.\n\n",
         b["flood"]["lamps"].as_u64().unwrap_or(0),
         b["flood"]["secs"].as_f64().unwrap_or(0.0),
         ladders(b, "app").len()
     ));
-    o.push_str("| rate | Lampboard: runs passed | Lampboard: median longest task | Lampboard: messages lost (median) | peer: runs passed | peer: median longest task | peer: messages lost (median) |\n|---:|---:|---:|---:|---:|---:|---:|\n");
+    o.push_str("Each cell is the median over the ladders that reached the rate. \"Drain\" is how long the page \
+         still worked after the last message was sent (a page that cannot keep up buffers and catches up \
+         late); a ladder stops once a page is over 10 s behind.\n\n");
+    o.push_str("| rate | Lampboard: runs passed | longest task | lost | drain | peer: runs passed | longest task | lost | drain |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for rate in nums(&b["flood"]["rates"]) {
         let mut row = format!("| {rate:.0}/s |");
         for page in ["app", "peer"] {
@@ -438,14 +483,19 @@ pub fn render(i: &Inputs) -> String {
                 .iter()
                 .filter_map(|s| Some(s["sent"].as_f64()? - s["received"].as_f64()?))
                 .collect();
+            let drain: Vec<f64> = steps
+                .iter()
+                .filter_map(|s| s["drain_secs"].as_f64())
+                .collect();
             if steps.is_empty() {
-                row.push_str(" not reached | | |");
+                row.push_str(" not reached | | | |");
             } else {
                 row.push_str(&format!(
-                    " {passed} of {} | {} | {} |",
+                    " {passed} of {} | {} | {} | {} |",
                     steps.len(),
                     ms(median(&longest)),
-                    median(&lost).map_or("–".into(), |v| format!("{v:.0}"))
+                    median(&lost).map_or("–".into(), |v| format!("{v:.0}")),
+                    median(&drain).map_or("–".into(), |v| format!("{v:.1} s"))
                 ));
             }
         }
@@ -593,6 +643,22 @@ mod tests {
         let mut lost_sentinel = step(250, 750, 750, 10.0);
         lost_sentinel["sentinel_arrived"] = json!(false);
         assert_eq!(ladder(&json!([lost_sentinel])).lossless, 0.0);
+    }
+
+    #[test]
+    fn throughput_counts_the_time_to_drain_the_backlog() {
+        let mut fast = step(1000, 3000, 3000, 1.0);
+        fast["publish_secs"] = json!(3.0);
+        fast["drain_secs"] = json!(0.0);
+        let mut slow = step(8000, 24_000, 24_000, 400.0);
+        slow["publish_secs"] = json!(3.0);
+        slow["drain_secs"] = json!(9.0);
+        assert_eq!(throughput(&fast), Some(1000.0));
+        assert_eq!(throughput(&slow), Some(2000.0));
+        assert_eq!(throughput(&step(250, 1, 1, 1.0)), None);
+        let b = json!({"flood": {"runs": [{"page": "app", "steps": [fast, slow]}]}});
+        assert_eq!(throughput_median(&b, "app"), Some(2000.0));
+        assert_eq!(throughput_median(&b, "peer"), None);
     }
 
     #[test]

@@ -19,8 +19,12 @@ use crate::pages::{appears, wait_cards, Page, Pages};
 use crate::Plan;
 
 /// The rates tried, lowest first; a ladder stops at the first rate that loses
-/// messages (a rate that only has a long task goes on: a faster one may not).
+/// messages or leaves the page far behind (a rate that only has a long task goes
+/// on: a faster one may not).
 pub const RATES: &[u32] = &[250, 500, 1000, 2000, 4000, 8000, 16000, 32000];
+/// A page still draining this long after the last message is far behind: a faster rate
+/// only makes it worse, so the ladder stops (saving minutes per run).
+const FALLEN_BEHIND_SECS: f64 = 10.0;
 /// Lamps the flood spreads over.
 const LAMPS: usize = 100;
 
@@ -192,6 +196,7 @@ async fn ladder(session: &Session, page: Page, publisher: &mut Publisher, secs: 
         session.js(LONGTASKS).await;
         let took = publisher.flood(rate, count).await;
         publisher.sentinel(turn_on).await;
+        let drain_from = Instant::now();
         let want = if turn_on { "on" } else { "off" };
         let arrived = appears(
             session,
@@ -199,6 +204,9 @@ async fn ladder(session: &Session, page: Page, publisher: &mut Publisher, secs: 
             Duration::from_secs(120),
         )
         .await;
+        // How long the page needed after the last message was sent: a page that
+        // cannot keep up buffers (the socket holds the backlog) and drains late.
+        let drain = drain_from.elapsed().as_secs_f64();
         let longest = session.js(LONGEST).await;
         let after = received(session, page).await.unwrap_or(before);
         // The sentinel is one message more.
@@ -206,16 +214,23 @@ async fn ladder(session: &Session, page: Page, publisher: &mut Publisher, secs: 
         let longest_ms = longest[0].as_f64().unwrap_or(0.0);
         let ok = arrived && got == count && longest_ms <= 50.0;
         eprintln!(
-            "browser-bench: flood {} {rate}/s: {got}/{count} in {took:.2} s, longest task {longest_ms:.0} ms{}",
+            "browser-bench: flood {} {rate}/s: {got}/{count} in {took:.2} s + {drain:.1} s, longest task {longest_ms:.0} ms{}",
             page.name(),
             if ok { "" } else { " (fails)" }
         );
         steps.push(json!({
-            "rate": rate, "sent": count, "received": got, "publish_secs": took,
+            "rate": rate, "sent": count, "received": got, "publish_secs": took, "drain_secs": drain,
             "longest_task_ms": longest_ms, "long_tasks": longest[1], "sentinel_arrived": arrived,
             "tasks_ms": longest[2],
         }));
         if !arrived || got < count {
+            break;
+        }
+        if drain > FALLEN_BEHIND_SECS {
+            eprintln!(
+                "browser-bench: flood {} fell {drain:.0} s behind at {rate}/s; stopping the ladder",
+                page.name()
+            );
             break;
         }
     }
