@@ -28,6 +28,7 @@ const BROWSER_JSON: &str = "target/bench/browser.json";
 /// memory run, for development; the default is the run of record.
 pub fn bench(ws: &Workspace, steps: &mut Steps, quick: bool) -> Result<(), StepFailed> {
     setup(ws, steps)?;
+    let load_at_start = machine::load_now();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let started = SystemTime::now();
     steps.run("codec benchmark (criterion)", |_| {
@@ -47,10 +48,17 @@ pub fn bench(ws: &Workspace, steps: &mut Steps, quick: bool) -> Result<(), StepF
     })?;
     let app_sizes = steps.run("size of dist/", |_| measure_dir(&ws.root.join("dist")))?;
     let peer_sizes = steps.run("size of the mqtt.js peer", |_| {
+        // The peer borrows the app's stylesheet: counted on both sides.
+        let css = app_sizes
+            .iter()
+            .find(|f| f.path.ends_with(".css"))
+            .map(|f| ws.root.join("dist").join(&f.path))
+            .ok_or("no stylesheet in dist/")?;
         measure_files(&[
             ws.root.join("bench/peer/index.html"),
             ws.root.join("bench/peer/peer.js"),
             ws.root.join("node_modules/mqtt/dist/mqtt.min.js"),
+            css,
         ])
     })?;
     let out = ws.root.join(BROWSER_JSON);
@@ -71,7 +79,7 @@ pub fn bench(ws: &Workspace, steps: &mut Steps, quick: bool) -> Result<(), StepF
         let text = std::fs::read_to_string(&out).map_err(|e| format!("{}: {e}", out.display()))?;
         let browser: serde_json::Value =
             serde_json::from_str(&text).map_err(|e| format!("{}: {e}", out.display()))?;
-        let machine = machine::gather();
+        let machine = machine::gather(&load_at_start);
         let md = report::render(&report::Inputs {
             machine: &machine,
             quick,

@@ -17,6 +17,9 @@ pub struct Machine {
     pub mosquitto: String,
     pub date: String,
     pub commit: String,
+    /// 1-minute load average when the run started and when it ended: how shared the
+    /// machine was (2 cores at a load of 6 stretch every wall-clock figure).
+    pub load: String,
 }
 
 /// The first line of a command's output, or "unknown".
@@ -35,8 +38,16 @@ pub fn field(text: &str, key: &str, sep: char) -> Option<String> {
     })
 }
 
-/// Reads everything now.
-pub fn gather() -> Machine {
+/// The 1-minute load average now, from /proc/loadavg.
+pub fn load_now() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|t| t.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Reads everything now; `load_at_start` was read when the run began.
+pub fn gather(load_at_start: &str) -> Machine {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
     let os = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
@@ -64,6 +75,7 @@ pub fn gather() -> Machine {
         rustc: first_line(Command::new("rustc").arg("--version")),
         mosquitto,
         date: first_line(Command::new("date").args(["-u", "+%Y-%m-%d %H:%M UTC"])),
+        load: format!("{load_at_start} at the start, {} at the end", load_now()),
         commit: if dirty {
             format!("{commit} (with uncommitted changes)")
         } else {

@@ -1,6 +1,7 @@
 //! The two pages under test, served on loopback: the app's release dist and the
-//! mqtt.js peer (bench/peer/ plus mqtt.min.js from node_modules, copied into
-//! target/bench-peer/ so the peer is plain static files like the app).
+//! mqtt.js peer (bench/peer/ plus mqtt.min.js from node_modules and the app's
+//! stylesheet from dist/, copied into target/bench-peer/ so the peer is plain
+//! static files like the app).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -54,6 +55,14 @@ impl Pages {
                 "mqtt.min.js",
             ),
         ];
+        // The app's stylesheet (trunk hashes its name), so the peer's cards look and lay out
+        // like the app's.
+        let css = std::fs::read_dir(&dist)
+            .map_err(|e| format!("{}: {e}", dist.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .find(|p| p.extension().is_some_and(|x| x == "css"))
+            .ok_or("no stylesheet in dist/")?;
+        let copies = copies.into_iter().chain([(css, "app.css")]);
         for (from, to) in copies {
             std::fs::copy(&from, peer_dir.join(to))
                 .map_err(|e| format!("{}: {e} (npm ci installs mqtt.js)", from.display()))?;
