@@ -156,6 +156,22 @@ pub fn throughput_median(b: &Value, page: &str) -> Option<f64> {
     median(&best)
 }
 
+/// A page's idle steps (rate 0), one per ladder.
+fn idle_steps<'a>(b: &'a Value, page: &str) -> Vec<&'a Value> {
+    b["flood"]["runs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["page"] == page)
+        .filter_map(|r| {
+            r["steps"]
+                .as_array()?
+                .iter()
+                .find(|s| s["rate"].as_f64() == Some(0.0))
+        })
+        .collect()
+}
+
 /// Per page ("app", "peer"): every run's ladder.
 pub fn ladders(b: &Value, page: &str) -> Vec<Ladder> {
     b["flood"]["runs"]
@@ -303,6 +319,7 @@ pub fn render(i: &Inputs) -> String {
     let (lat_peer50, lat_peer99, _, _) = latency(b, "peer");
     let flood_met = match (fl_app, fl_peer) {
         (Some(a), Some(p)) if a > 0.0 && Some(a) == top && Some(p) == top => None,
+        (Some(a), Some(p)) if a <= 0.0 && p <= 0.0 => None,
         (Some(a), Some(p)) => Some(a >= FLOOD_GOAL_RATIO * p && a > 0.0),
         _ => None,
     };
@@ -340,9 +357,22 @@ pub fn render(i: &Inputs) -> String {
         rate_text(fl_peer, top),
         ratio(fl_app, fl_peer),
         match flood_met {
-            None if fl_app.is_some() => "both at the top of the ladder: not decided",
+            None if fl_app.is_some_and(|a| a > 0.0) => "both at the top of the ladder: not decided",
+            None if fl_app.is_some() => "neither page ran clean: not decided",
             other => verdict(other),
         }
+    ));
+    let idle = |page: &str| {
+        let v: Vec<f64> = idle_steps(b, page)
+            .iter()
+            .filter_map(|s| s["longest_task_ms"].as_f64())
+            .collect();
+        median(&v)
+    };
+    o.push_str(&format!(
+        "| flood: idle page's longest task over a rate's window (the machine's noise) | {} | {} | | | |\n",
+        ms(idle("app")),
+        ms(idle("peer")),
     ));
     o.push_str(&format!(
         "| flood: highest rate, every message in the end (long tasks allowed) | {} | {} | {} | | |\n",
@@ -471,7 +501,11 @@ pub fn render(i: &Inputs) -> String {
          late); a ladder stops once a page is over 10 s behind.\n\n");
     o.push_str("| rate | Lampboard: runs passed | longest task | lost | drain | peer: runs passed | longest task | lost | drain |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for rate in nums(&b["flood"]["rates"]) {
-        let mut row = format!("| {rate:.0}/s |");
+        let mut row = if rate == 0.0 {
+            "| idle (0/s) |".to_owned()
+        } else {
+            format!("| {rate:.0}/s |")
+        };
         for page in ["app", "peer"] {
             let steps: Vec<&Value> = b["flood"]["runs"]
                 .as_array()
@@ -520,7 +554,8 @@ pub fn render(i: &Inputs) -> String {
         rate_text(fl_peer, top),
         ratio(fl_app, fl_peer),
         match flood_met {
-            None if fl_app.is_some() => "both at the top of the ladder: not decided",
+            None if fl_app.is_some_and(|a| a > 0.0) => "both at the top of the ladder: not decided",
+            None if fl_app.is_some() => "neither page ran clean: not decided",
             other => verdict(other),
         }
     ));
@@ -673,6 +708,34 @@ mod tests {
         let b = json!({"flood": {"runs": [{"page": "app", "steps": [fast, slow]}]}});
         assert_eq!(throughput_median(&b, "app"), Some(2000.0));
         assert_eq!(throughput_median(&b, "peer"), None);
+    }
+
+    #[test]
+    fn no_clean_rate_on_either_page_decides_nothing_and_the_idle_noise_is_shown() {
+        let b = json!({
+            "flood": {"rates": [0, 250], "secs": 3, "lamps": 100, "runs": [
+                {"page": "app", "steps": [step(0, 0, 0, 70.0), step(250, 1, 1, 90.0)]},
+                {"page": "peer", "steps": [step(0, 0, 0, 60.0), step(250, 1, 1, 80.0)]}]},
+        });
+        let text = render(&Inputs {
+            machine: &Machine::default(),
+            quick: true,
+            codec: &[],
+            app_sizes: &[],
+            peer_sizes: &[],
+            browser: &b,
+        });
+        assert!(
+            text.contains("neither page ran clean: not decided"),
+            "{text}"
+        );
+        assert!(!text.contains("| ≥ 2× mqtt.js | **not met**"), "{text}");
+        assert!(
+            text.contains("(the machine's noise) | 70.0 ms | 60.0 ms |"),
+            "{text}"
+        );
+        assert!(text.contains("| idle (0/s) | 0 of 1 | 70.0 ms |"), "{text}");
+        assert!(text.contains("Quick run"));
     }
 
     #[test]

@@ -21,7 +21,10 @@ use crate::Plan;
 /// The rates tried, lowest first; a ladder stops at the first rate that loses
 /// messages or leaves the page far behind (a rate that only has a long task goes
 /// on: a faster one may not).
-pub const RATES: &[u32] = &[250, 500, 1000, 2000, 4000, 8000, 16000, 32000];
+///
+/// Rate 0 is the page idle for the same time: its longest task is the machine's noise
+/// floor (on a shared 2-core machine an idle page can show tasks over 50 ms too).
+pub const RATES: &[u32] = &[0, 250, 500, 1000, 2000, 4000, 8000, 16000, 32000];
 /// A page still draining this long after the last message is far behind: a faster rate
 /// only makes it worse, so the ladder stops (saving minutes per run).
 const FALLEN_BEHIND_SECS: f64 = 10.0;
@@ -194,7 +197,12 @@ async fn ladder(session: &Session, page: Page, publisher: &mut Publisher, secs: 
         // Let the tab switch settle before the window opens.
         tokio::time::sleep(Duration::from_millis(700)).await;
         session.js(LONGTASKS).await;
-        let took = publisher.flood(rate, count).await;
+        let took = if count == 0 {
+            tokio::time::sleep(Duration::from_secs_f64(secs)).await;
+            secs
+        } else {
+            publisher.flood(rate, count).await
+        };
         publisher.sentinel(turn_on).await;
         let drain_from = Instant::now();
         let want = if turn_on { "on" } else { "off" };
