@@ -28,7 +28,8 @@ const BROWSER_JSON: &str = "target/bench/browser.json";
 /// memory run, for development; the default is the run of record.
 pub fn bench(ws: &Workspace, steps: &mut Steps, quick: bool) -> Result<(), StepFailed> {
     setup(ws, steps)?;
-    let load_at_start = machine::load_now();
+    // The commit and date of what is measured, before anything can change them.
+    let mut machine = machine::gather();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let started = SystemTime::now();
     steps.run("codec benchmark (criterion)", |_| {
@@ -79,7 +80,11 @@ pub fn bench(ws: &Workspace, steps: &mut Steps, quick: bool) -> Result<(), StepF
         let text = std::fs::read_to_string(&out).map_err(|e| format!("{}: {e}", out.display()))?;
         let browser: serde_json::Value =
             serde_json::from_str(&text).map_err(|e| format!("{}: {e}", out.display()))?;
-        let machine = machine::gather(&load_at_start);
+        machine.load = format!(
+            "{} at the start, {} at the end",
+            machine.load,
+            machine::load_now()
+        );
         let md = report::render(&report::Inputs {
             machine: &machine,
             quick,

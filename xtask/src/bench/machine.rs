@@ -46,8 +46,9 @@ pub fn load_now() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// Reads everything now; `load_at_start` was read when the run began.
-pub fn gather(load_at_start: &str) -> Machine {
+/// Reads everything now, at the start of a run (the commit and date measured);
+/// the caller adds the load at the end.
+pub fn gather() -> Machine {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
     let os = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
@@ -75,7 +76,7 @@ pub fn gather(load_at_start: &str) -> Machine {
         rustc: first_line(Command::new("rustc").arg("--version")),
         mosquitto,
         date: first_line(Command::new("date").args(["-u", "+%Y-%m-%d %H:%M UTC"])),
-        load: format!("{load_at_start} at the start, {} at the end", load_now()),
+        load: load_now(),
         commit: if dirty {
             format!("{commit} (with uncommitted changes)")
         } else {
