@@ -93,4 +93,6 @@ window.addEventListener("appinstalled", () => {
 
 const tag = document.querySelector("script[data-lampboard-js]");
 const { default: init } = await import(tag.dataset.lampboardJs);
-await init({ module_or_path: tag.dataset.lampboardWasm });
+const wasm = await init({ module_or_path: tag.dataset.lampboardWasm });
+// For `cargo xtask bench`: the wasm heap's size, read next to performance.memory.
+globalThis.lampboardWasmMemory = wasm.memory;

@@ -61,16 +61,17 @@ pub struct Session {
 impl Session {
     /// Starts chromedriver and a headless Chromium at the given window size.
     pub async fn start(page_url: &str, width: u32, height: u32) -> Self {
-        Self::start_with_args(page_url, width, height, &[]).await
+        Self::start_with_args(page_url, width, height, &[] as &[&str]).await
     }
 
-    /// `start` with extra Chromium command-line switches (e.g. a certificate
-    /// key to trust for a `wss://` test).
+    /// `start` with extra Chromium command-line switches: a certificate key to trust for
+    /// a `wss://` test; `--enable-precise-memory-info` and `--js-flags=--expose-gc` for the
+    /// benchmarks.
     pub async fn start_with_args(
         page_url: &str,
         width: u32,
         height: u32,
-        extra: &[String],
+        extra: &[impl AsRef<str>],
     ) -> Self {
         let (driver, driver_port) = procs::start_chromedriver();
         let caps = serde_json::json!({
@@ -91,7 +92,7 @@ impl Session {
         // a phone's screen for the phone-size runs instead.
         let mut caps = caps;
         if let Some(args) = caps["goog:chromeOptions"]["args"].as_array_mut() {
-            args.extend(extra.iter().map(|a| serde_json::json!(a)));
+            args.extend(extra.iter().map(|a| serde_json::json!(a.as_ref())));
         }
         if width < 500 {
             caps["goog:chromeOptions"]["mobileEmulation"] = serde_json::json!({
@@ -231,6 +232,34 @@ impl Session {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// Runs a Chrome DevTools Protocol command through chromedriver (the
+    /// benchmarks install their observers before any page script with
+    /// `Page.addScriptToEvaluateOnNewDocument`). Returns the command's result.
+    pub async fn cdp(
+        &self,
+        cmd: &str,
+        params: serde_json::Value,
+    ) -> Result<serde_json::Value, String> {
+        let id = self
+            .client
+            .session_id()
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("no session id")?;
+        let body = serde_json::json!({ "cmd": cmd, "params": params }).to_string();
+        let reply = http::post_json(
+            self.driver_port,
+            &format!("/session/{id}/goog/cdp/execute"),
+            &body,
+        )?;
+        let value: serde_json::Value =
+            serde_json::from_str(&reply).map_err(|e| format!("{cmd}: {e}: {reply}"))?;
+        if value["value"]["error"].is_string() {
+            return Err(format!("{cmd}: {}", value["value"]));
+        }
+        Ok(value["value"].clone())
     }
 
     /// Closes the browser.

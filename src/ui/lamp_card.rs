@@ -105,6 +105,13 @@ pub fn LampCard(id: LampId, lamp: RwSignal<LampView>) -> impl IntoView {
             class:is-unknown=move || !on_known()
             class:is-stale=stale
             data-lamp=id.get_value().0
+            // What the broker last said (not the optimistic state): `cargo xtask bench`
+            // times a click until this changes.
+            data-confirmed=move || lamp.with(|v| match v.lamp.state.on {
+                Some(true) => "on",
+                Some(false) => "off",
+                None => "unknown",
+            })
             style:--lamp=glow_color
             style:--glow=glow_level
         >

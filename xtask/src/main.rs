@@ -1,7 +1,8 @@
 //! Lampboard's task runner, `cargo xtask <command>`: one place for setup, the
-//! dev server, the whole test suite and the size report, so the README needs
+//! dev server, the whole test suite, the size report and the benchmarks, so the README needs
 //! two commands and CI runs exactly what a developer runs.
 
+mod bench;
 mod broker;
 mod dev;
 mod setup;
@@ -21,7 +22,9 @@ usage: cargo xtask <command>
   setup   install every tool the other commands need (idempotent)
   dev     setup, then serve the app at http://127.0.0.1:8080/
   test    setup, then fmt, clippy (native + wasm32), native tests, browser tests, release build
-  size    release build, then every dist file's raw, gzip -9 and brotli size";
+  size    release build, then every dist file's raw, gzip -9 and brotli size
+  bench   every benchmark (codec, size, start-up, floods, memory, latency) against
+          mqtt.js, written to BENCHMARKS.md; --quick for fewer runs";
 
 fn main() -> ExitCode {
     let command = std::env::args().nth(1).unwrap_or_default();
@@ -32,6 +35,10 @@ fn main() -> ExitCode {
         "setup" => setup::setup(&ws, &mut steps),
         "dev" => dev::dev(&ws, &mut steps),
         "test" => test::test(&ws, &mut steps),
+        "bench" => {
+            let quick = std::env::args().skip(2).any(|a| a == "--quick");
+            bench::bench(&ws, &mut steps, quick)
+        }
         "size" => steps.run("size report", |_| {
             size::build_and_report(&ws.root).map(|_| ())
         }),

@@ -45,9 +45,10 @@ Install these by hand, then run the command again:
 pub fn setup(ws: &Workspace, steps: &mut Steps) -> Result<(), StepFailed> {
     steps.run("wasm32 target", |_| wasm32_target())?;
     steps.run("apt packages", |_| apt_packages(APT_PACKAGES))?;
-    steps.run("npm devDependencies (binaryen 132, axe-core)", |_| {
-        npm_tools(ws)
-    })?;
+    steps.run(
+        "npm devDependencies (binaryen 132, axe-core, mqtt.js)",
+        |_| npm_tools(ws),
+    )?;
     steps.run(&format!("trunk {TRUNK_VERSION}"), |_| {
         cargo_tool("trunk", "trunk", TRUNK_VERSION, true)
     })?;
@@ -140,8 +141,10 @@ fn npm_tools(ws: &Workspace) -> Result<(), String> {
     let have = capture(Command::new(&wasm_opt).arg("--version")).and_then(|s| first_version(&s));
     // axe-core: the end-to-end accessibility check injects its script.
     let axe = ws.root.join("node_modules/axe-core/axe.min.js");
-    if have.as_deref() == Some(WASM_OPT_VERSION) && axe.exists() {
-        println!("    wasm-opt {WASM_OPT_VERSION} and axe-core already in node_modules");
+    // mqtt.js: the peer `cargo xtask bench` measures the app against.
+    let mqtt = ws.root.join("node_modules/mqtt/dist/mqtt.min.js");
+    if have.as_deref() == Some(WASM_OPT_VERSION) && axe.exists() && mqtt.exists() {
+        println!("    wasm-opt {WASM_OPT_VERSION}, axe-core and mqtt.js already in node_modules");
         return Ok(());
     }
     run(Command::new("npm")
