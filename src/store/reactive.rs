@@ -317,6 +317,19 @@ impl Store {
     /// in a frame is drawn once, and the socket's task only parses: the cards are redrawn
     /// in one task per frame, from the directory's lamp as it is then (cloned once).
     fn queue_card_update(&self, id: LampId, update: CardUpdate) {
+        let awaited = update == CardUpdate::State
+            && self
+                .lamp(&id)
+                .is_some_and(|s| s.with_untracked(LampView::has_unconfirmed_change));
+        if awaited {
+            // The echo of the user's own change: drawn now (a frame later would add up to
+            // 16 ms to what they wait for), along with anything else pending for this card.
+            self.card_updates.update_value(|pending| {
+                pending.remove(&id);
+            });
+            self.apply_card_update(id, update);
+            return;
+        }
         self.card_updates.update_value(|pending| {
             let entry = pending.entry(id).or_insert(update);
             if update == CardUpdate::State {
@@ -333,19 +346,20 @@ impl Store {
         let Some(pending) = self.card_updates.try_update_value(std::mem::take) else {
             return;
         };
-        let now = wall_clock();
         for (id, update) in pending {
-            let lamp = self.directory.with_value(|d| d.lamp(&id).cloned());
-            let (Some(lamp), Some(signal)) = (lamp, self.lamp(&id)) else {
-                continue;
-            };
-            match update {
-                CardUpdate::State => signal.try_update(|v| v.confirm(lamp, now)),
-                CardUpdate::Unreadable => {
-                    signal.try_update(|v| v.lamp.unreadable = lamp.unreadable)
-                }
-            };
+            self.apply_card_update(id, update);
         }
+    }
+
+    fn apply_card_update(&self, id: LampId, update: CardUpdate) {
+        let lamp = self.directory.with_value(|d| d.lamp(&id).cloned());
+        let (Some(lamp), Some(signal)) = (lamp, self.lamp(&id)) else {
+            return;
+        };
+        match update {
+            CardUpdate::State => signal.try_update(|v| v.confirm(lamp, wall_clock())),
+            CardUpdate::Unreadable => signal.try_update(|v| v.lamp.unreadable = lamp.unreadable),
+        };
     }
 
     /// Asks for the room list to be rebuilt at the next animation frame. 1,000 retained

@@ -71,6 +71,12 @@ impl LampView {
         self.echo_due = None;
     }
 
+    /// Whether the card shows a change of the user's the broker has not confirmed yet: the
+    /// user is watching this card for the echo, so it is redrawn at once, not at the next frame.
+    pub fn has_unconfirmed_change(&self) -> bool {
+        self.shown != self.lamp.state
+    }
+
     /// Shows `change` at once, before the broker echoes it.
     pub fn assume(&mut self, change: &LampChange) {
         apply_change(&mut self.shown, change);
@@ -330,6 +336,24 @@ mod tests {
         view.delivered(0.0);
         assert!(!view.check_echo(ECHO_WAIT_MS * 2.0));
         assert_eq!(view.delivery, Delivery::Delivered);
+    }
+
+    #[test]
+    fn a_card_awaits_an_echo_only_while_it_shows_an_unconfirmed_change() {
+        let mut view = hall_lamp_off();
+        assert!(!view.has_unconfirmed_change());
+        view.assume(&LampChange::On(true));
+        assert!(
+            view.has_unconfirmed_change(),
+            "the user's change is on screen"
+        );
+        let echoed = directory_with(&[("smarthome/hall/lamps/a", r#"{"state":"ON"}"#)])
+            .lamps()
+            .next()
+            .unwrap()
+            .clone();
+        view.confirm(echoed, 10.0);
+        assert!(!view.has_unconfirmed_change(), "the echo confirmed it");
     }
 
     #[test]
