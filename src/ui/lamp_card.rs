@@ -77,6 +77,14 @@ pub fn LampCard(id: LampId, lamp: RwSignal<LampView>) -> impl IntoView {
     let color_sender = Throttled::new(move |c: Rgb| change(LampChange::Color(c)));
     let temp_sender = Throttled::new(move |m: u16| change(LampChange::ColorTemp(m)));
 
+    // The slider's range through a memo, so its view is rebuilt only when the range changes.
+    // Read straight from `lamp`, the closure re-ran at every state (60 times a second in a
+    // flood) and built new effects for the slider each time; reactive_graph (0.2) never
+    // removes a dropped effect from its signal's subscriber set, so every rebuild left
+    // entries (and their allocations) on the lamp's signal: the lamps page grew without end.
+    let temp_range = Memo::new(move |_| {
+        lamp.with(|v| v.lamp.capabilities.color_temp_range.unwrap_or((153, 500)))
+    });
     let glow_color = move || lamp.with(|v| glow(v).map(|(c, _)| css_rgb(c)).unwrap_or_default());
     let glow_level = move || {
         lamp.with(|v| {
@@ -209,7 +217,7 @@ pub fn LampCard(id: LampId, lamp: RwSignal<LampView>) -> impl IntoView {
 
             <Show when=move || caps().color_temp>
                 {move || {
-                    let (min, max) = caps().color_temp_range.unwrap_or((153, 500));
+                    let (min, max) = temp_range.get();
                     view! {
                         <label class="control">
                             <span class="control-label">
