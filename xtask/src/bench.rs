@@ -18,6 +18,7 @@ use std::time::SystemTime;
 
 use crate::setup::setup;
 use crate::size::{brotli_len, gzip_len, measure_dir, FileSize};
+use crate::steps::build_release;
 use crate::steps::{run, StepFailed, Steps};
 use crate::workspace::Workspace;
 
@@ -41,12 +42,7 @@ pub fn bench(ws: &Workspace, steps: &mut Steps, quick: bool) -> Result<(), StepF
         run(&mut cmd)
     })?;
     let codec = codec::read_rows(&criterion_dir(&ws.root), started);
-    steps.run("release build (trunk, wasm-opt 132)", |_| {
-        run(Command::new("trunk").args(["build", "--release"]))
-    })?;
-    steps.run("lampsim (release build)", |_| {
-        run(Command::new(&cargo).args(["build", "-p", "lampsim", "--release"]))
-    })?;
+    build_release(steps, &cargo)?;
     let app_sizes = steps.run("size of dist/", |_| measure_dir(&ws.root.join("dist")))?;
     let peer_sizes = steps.run("size of the mqtt.js peer", |_| {
         // The peer borrows the app's stylesheet: counted on both sides.

@@ -189,6 +189,18 @@ pub fn describe(cmd: &Command) -> String {
     s
 }
 
+/// The release app (trunk with wasm-opt 132, into dist/) and lampsim's release binary: what
+/// the end-to-end suite and the browser benchmarks drive.
+pub fn build_release(steps: &mut Steps, cargo: &str) -> Result<(), StepFailed> {
+    steps.run("release build (trunk, wasm-opt 132)", |_| {
+        run(std::process::Command::new("trunk").args(["build", "--release"]))
+    })?;
+    steps.run("lampsim (release build)", |_| {
+        run(std::process::Command::new(cargo).args(["build", "-p", "lampsim", "--release"]))
+    })?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@ use std::process::Command;
 
 use crate::broker::Harness;
 use crate::setup::setup;
+use crate::steps::build_release;
 use crate::steps::{run, run_counted, StepFailed, Steps};
 use crate::workspace::Workspace;
 
@@ -73,12 +74,7 @@ pub fn test(ws: &Workspace, steps: &mut Steps) -> Result<(), StepFailed> {
         drop(broker);
         result
     })?;
-    steps.run("release build (trunk, wasm-opt 132)", |_| {
-        run(Command::new("trunk").args(["build", "--release"]))
-    })?;
-    steps.run("lampsim (release build)", |_| {
-        run(Command::new(&cargo).args(["build", "-p", "lampsim", "--release"]))
-    })?;
+    build_release(steps, &cargo)?;
     // The dashboard suite runs against both brokers; the login suite needs
     // Mosquitto's password file (lampsim's rumqttd has no logins), so it runs once.
     let suites: [(&str, &[&str]); 2] = [

@@ -138,38 +138,37 @@ pub fn throughput(step: &Value) -> Option<f64> {
     (secs > 0.0).then(|| received / secs)
 }
 
-/// Median over a page's ladders of each ladder's best throughput.
-pub fn throughput_median(b: &Value, page: &str) -> Option<f64> {
-    let best: Vec<f64> = b["flood"]["runs"]
+/// The flood steps of each of a page's ladders ("app" or "peer").
+fn page_ladders<'a>(b: &'a Value, page: &str) -> Vec<&'a [Value]> {
+    b["flood"]["runs"]
         .as_array()
         .into_iter()
         .flatten()
         .filter(|r| r["page"] == page)
-        .filter_map(|r| {
-            r["steps"]
-                .as_array()?
-                .iter()
-                .filter_map(throughput)
-                .reduce(f64::max)
-        })
+        .filter_map(|r| r["steps"].as_array().map(Vec::as_slice))
+        .collect()
+}
+
+/// Each ladder's step at `rate`, for the ladders that reached it.
+fn steps_at<'a>(b: &'a Value, page: &str, rate: f64) -> Vec<&'a Value> {
+    page_ladders(b, page)
+        .into_iter()
+        .filter_map(|steps| steps.iter().find(|s| s["rate"].as_f64() == Some(rate)))
+        .collect()
+}
+
+/// Median over a page's ladders of each ladder's best throughput.
+pub fn throughput_median(b: &Value, page: &str) -> Option<f64> {
+    let best: Vec<f64> = page_ladders(b, page)
+        .into_iter()
+        .filter_map(|steps| steps.iter().filter_map(throughput).reduce(f64::max))
         .collect();
     median(&best)
 }
 
 /// A page's idle steps (rate 0), one per ladder.
 fn idle_steps<'a>(b: &'a Value, page: &str) -> Vec<&'a Value> {
-    b["flood"]["runs"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|r| r["page"] == page)
-        .filter_map(|r| {
-            r["steps"]
-                .as_array()?
-                .iter()
-                .find(|s| s["rate"].as_f64() == Some(0.0))
-        })
-        .collect()
+    steps_at(b, page, 0.0)
 }
 
 /// Per page ("app", "peer"): every run's ladder.
@@ -507,18 +506,7 @@ pub fn render(i: &Inputs) -> String {
             format!("| {rate:.0}/s |")
         };
         for page in ["app", "peer"] {
-            let steps: Vec<&Value> = b["flood"]["runs"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|r| r["page"] == page)
-                .filter_map(|r| {
-                    r["steps"]
-                        .as_array()?
-                        .iter()
-                        .find(|s| s["rate"].as_f64() == Some(rate))
-                })
-                .collect();
+            let steps = steps_at(b, page, rate);
             let passed = steps.iter().filter(|s| step_clean(s)).count();
             let longest: Vec<f64> = steps
                 .iter()
