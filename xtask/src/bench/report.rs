@@ -138,6 +138,16 @@ pub fn throughput(step: &Value) -> Option<f64> {
     (secs > 0.0).then(|| received / secs)
 }
 
+/// The flood goal's verdict, saying why when it cannot be decided (used by the summary
+/// and the floods section alike).
+fn flood_verdict(fl_app: Option<f64>, flood_met: Option<bool>) -> &'static str {
+    match flood_met {
+        None if fl_app.is_some_and(|a| a > 0.0) => "both at the top of the ladder: not decided",
+        None if fl_app.is_some() => "neither page ran clean: not decided",
+        other => verdict(other),
+    }
+}
+
 /// The flood steps of each of a page's ladders ("app" or "peer").
 fn page_ladders<'a>(b: &'a Value, page: &str) -> Vec<&'a [Value]> {
     b["flood"]["runs"]
@@ -355,11 +365,7 @@ pub fn render(i: &Inputs) -> String {
         rate_text(fl_app, top),
         rate_text(fl_peer, top),
         ratio(fl_app, fl_peer),
-        match flood_met {
-            None if fl_app.is_some_and(|a| a > 0.0) => "both at the top of the ladder: not decided",
-            None if fl_app.is_some() => "neither page ran clean: not decided",
-            other => verdict(other),
-        }
+        flood_verdict(fl_app, flood_met)
     ));
     let idle = |page: &str| {
         let v: Vec<f64> = idle_steps(b, page)
@@ -541,11 +547,7 @@ pub fn render(i: &Inputs) -> String {
         rate_text(fl_app, top),
         rate_text(fl_peer, top),
         ratio(fl_app, fl_peer),
-        match flood_met {
-            None if fl_app.is_some_and(|a| a > 0.0) => "both at the top of the ladder: not decided",
-            None if fl_app.is_some() => "neither page ran clean: not decided",
-            other => verdict(other),
-        }
+        flood_verdict(fl_app, flood_met)
     ));
 
     // Memory.
