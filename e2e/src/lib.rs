@@ -197,6 +197,29 @@ impl Session {
         }
     }
 
+    /// Opens the settings drawer and waits until its form is there.
+    pub async fn open_settings(&self) {
+        self.js("document.querySelector('button.open-settings').click(); return true;")
+            .await;
+        self.wait_for_css(".drawer input[name=\"username\"]", Duration::from_secs(30))
+            .await;
+    }
+
+    /// Types `value` into the settings drawer's field `name`, as a keystroke would (an
+    /// `input` event).
+    pub async fn type_setting(&self, name: &str, value: &str) {
+        self.js(&format!(
+            "const i = document.querySelector('.drawer input[name=\"{name}\"]'); i.value = {value:?}; i.dispatchEvent(new Event('input', {{bubbles: true}})); return true;"
+        ))
+        .await;
+    }
+
+    /// Presses the settings drawer's "Save & connect".
+    pub async fn save_and_connect(&self) {
+        self.js("document.querySelector('button.save-connect').click(); return true;")
+            .await;
+    }
+
     /// Saves a PNG screenshot under target/e2e-artifacts/.
     pub async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.expect("screenshot");

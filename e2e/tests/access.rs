@@ -32,30 +32,6 @@ fn card(id: &str) -> String {
     format!("document.querySelector('article.lamp-card[data-lamp=\"{id}\"]')")
 }
 
-/// Types into a settings field the way a person would (input events).
-async fn type_into(session: &Session, name: &str, value: &str) {
-    session
-        .js(&format!(
-            "const i = document.querySelector('.drawer input[name=\"{name}\"]'); i.value = {value:?}; i.dispatchEvent(new Event('input', {{bubbles: true}})); return true;"
-        ))
-        .await;
-}
-
-async fn open_settings(session: &Session) {
-    session
-        .js("document.querySelector('button.open-settings').click(); return true;")
-        .await;
-    session
-        .wait_for_css(".drawer input[name=\"username\"]", LONG)
-        .await;
-}
-
-async fn save_and_connect(session: &Session) {
-    session
-        .js("document.querySelector('button.save-connect').click(); return true;")
-        .await;
-}
-
 /// The app on `broker`, logged in as `user` / `password` through the settings drawer.
 async fn app_logged_in(
     broker: &SecureBroker,
@@ -65,10 +41,10 @@ async fn app_logged_in(
 ) -> Session {
     let session = Session::start(&format!("http://127.0.0.1:{}/", server.port), 1280, 900).await;
     session.open_app(&broker.ws_url()).await;
-    open_settings(&session).await;
-    type_into(&session, "username", user).await;
-    type_into(&session, "password", password).await;
-    save_and_connect(&session).await;
+    session.open_settings().await;
+    session.type_setting("username", user).await;
+    session.type_setting("password", password).await;
+    session.save_and_connect().await;
     session
 }
 
@@ -100,13 +76,13 @@ async fn a_wrong_password_says_not_authorized_and_retries_with_backoff_not_a_sto
     let server = StaticServer::start(e2e::repo_root().join("dist"));
     let session = Session::start(&format!("http://127.0.0.1:{}/", server.port), 1280, 900).await;
     session.open_app(&broker.ws_url()).await;
-    open_settings(&session).await;
-    type_into(&session, "username", USER).await;
-    type_into(&session, "password", "not the password").await;
+    session.open_settings().await;
+    session.type_setting("username", USER).await;
+    session.type_setting("password", "not the password").await;
     // The anonymous client of the first load stops retrying when this one replaces it, so
     // from here every refusal in the log is the wrong password's.
     let before = broker.log_count(REFUSED_LINE);
-    save_and_connect(&session).await;
+    session.save_and_connect().await;
     session
         .wait_until(
             "the wrong password refused",
@@ -161,7 +137,7 @@ async fn a_subscription_the_broker_refuses_is_marked_on_that_filter() {
         .await;
 
     // Add a filter under the topics this login may not read.
-    open_settings(&session).await;
+    session.open_settings().await;
     let count = session
         .js("return document.querySelectorAll('.drawer input.filter-input').length")
         .await
@@ -174,8 +150,10 @@ async fn a_subscription_the_broker_refuses_is_marked_on_that_filter() {
     session
         .wait_for_css(&format!(".drawer input[name=\"filter-{index}\"]"), LONG)
         .await;
-    type_into(&session, &format!("filter-{index}"), PRIVATE_FILTER).await;
-    save_and_connect(&session).await;
+    session
+        .type_setting(&format!("filter-{index}"), PRIVATE_FILTER)
+        .await;
+    session.save_and_connect().await;
 
     session
         .wait_until(
@@ -186,7 +164,7 @@ async fn a_subscription_the_broker_refuses_is_marked_on_that_filter() {
             LONG,
         )
         .await;
-    open_settings(&session).await;
+    session.open_settings().await;
     let row = format!(
         "document.querySelector('.drawer input[name=\"filter-{index}\"]').closest('.filter-row')"
     );

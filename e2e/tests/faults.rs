@@ -136,17 +136,9 @@ async fn deliveries_of_on(w: &World) -> usize {
 }
 
 async fn open_settings(w: &World) {
-    w.session
-        .js("document.querySelector('button.open-settings').click(); return true;")
-        .await;
+    w.session.open_settings().await;
     w.session
         .wait_for_css(".drawer select[name=\"publish_qos\"]", LONG)
-        .await;
-}
-
-async fn save_and_connect(w: &World) {
-    w.session
-        .js("document.querySelector('button.save-connect').click(); return true;")
         .await;
 }
 
@@ -158,7 +150,7 @@ async fn choose_qos2(w: &World, clean_session: bool) {
              const c = document.querySelector('.drawer input[name=\"clean_session\"]'); if (c.checked !== {clean_session}) {{ c.click(); }} return true;"
         ))
         .await;
-    save_and_connect(w).await;
+    w.session.save_and_connect().await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     wait_status(w, "connected", "connected again with QoS 2").await;
 }

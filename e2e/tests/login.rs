@@ -70,15 +70,6 @@ fn auth_broker(user: &str, password: &str) -> AuthBroker {
     }
 }
 
-/// Types into a settings field the way a person would (input events).
-async fn type_into(session: &Session, name: &str, value: &str) {
-    session
-        .js(&format!(
-            "const i = document.querySelector('.drawer input[name=\"{name}\"]'); i.value = {value:?}; i.dispatchEvent(new Event('input', {{bubbles: true}})); return true;"
-        ))
-        .await;
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refused_login_says_not_authorized_and_the_right_password_connects() {
     let broker = auth_broker("lamps", "correct horse");
@@ -103,17 +94,10 @@ async fn a_refused_login_says_not_authorized_and_the_right_password_connects() {
     );
 
     // A wrong password through the settings drawer: refused again.
-    session
-        .js("document.querySelector('button.open-settings').click(); return true;")
-        .await;
-    session
-        .wait_for_css(".drawer input[name=\"username\"]", LONG)
-        .await;
-    type_into(&session, "username", "lamps").await;
-    type_into(&session, "password", "wrong").await;
-    session
-        .js("document.querySelector('button.save-connect').click(); return true;")
-        .await;
+    session.open_settings().await;
+    session.type_setting("username", "lamps").await;
+    session.type_setting("password", "wrong").await;
+    session.save_and_connect().await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     session
         .wait_until(
@@ -129,10 +113,8 @@ async fn a_refused_login_says_not_authorized_and_the_right_password_connects() {
     session
         .wait_for_css(".drawer input[name=\"password\"]", LONG)
         .await;
-    type_into(&session, "password", "correct horse").await;
-    session
-        .js("document.querySelector('button.save-connect').click(); return true;")
-        .await;
+    session.type_setting("password", "correct horse").await;
+    session.save_and_connect().await;
     session
         .wait_until(
             "the right password connects",
