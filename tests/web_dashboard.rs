@@ -19,6 +19,10 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
+
+#[path = "common/frames.rs"]
+mod frames;
+use frames::{settle, sleep};
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
 
@@ -133,38 +137,6 @@ fn mount() -> Page {
     )
     .forget();
     Page { host, store, rec }
-}
-
-/// Waits `ms` milliseconds (never hangs: a timer always fires).
-async fn sleep(ms: u32) {
-    gloo_timers::future::TimeoutFuture::new(ms).await;
-}
-
-/// Lets effects run and the DOM catch up, including what the store defers to the next
-/// animation frame (the room list, the explorer).
-async fn settle() {
-    flush().await;
-    next_frame().await;
-    flush().await;
-}
-
-/// Runs pending effects and timers of zero delay.
-async fn flush() {
-    leptos::task::tick().await;
-    sleep(0).await;
-}
-
-/// Waits for the next animation frame, or 250 ms if frames are throttled.
-async fn next_frame() {
-    let raf = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = web_sys::window().unwrap().request_animation_frame(&resolve);
-    });
-    let timeout = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 250);
-    });
-    let _ = JsFuture::from(js_sys::Promise::race(&js_sys::Array::of2(&raf, &timeout))).await;
 }
 
 /// Polls `cond` for up to 2 s, so a slow browser gives a failure, not a hang.

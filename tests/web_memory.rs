@@ -18,9 +18,12 @@ use lampboard::store::Store;
 use lampboard::ui::App;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web_sys::HtmlElement;
+
+#[path = "common/frames.rs"]
+mod frames;
+use frames::settle;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -124,29 +127,6 @@ fn receive(store: Store, topic: &str, payload: &[u8], retain: bool) {
         retain,
         dup: false,
     });
-}
-
-/// Waits `ms` milliseconds (never hangs: a timer always fires).
-async fn sleep(ms: u32) {
-    gloo_timers::future::TimeoutFuture::new(ms).await;
-}
-
-/// Lets effects run, then waits for the next animation frame (or 250 ms if frames are
-/// throttled), then lets effects run again: what the store deferred to the frame is drawn.
-async fn settle() {
-    leptos::task::tick().await;
-    sleep(0).await;
-    let raf = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = web_sys::window().unwrap().request_animation_frame(&resolve);
-    });
-    let timeout = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 250);
-    });
-    let _ = JsFuture::from(js_sys::Promise::race(&js_sys::Array::of2(&raf, &timeout))).await;
-    leptos::task::tick().await;
-    sleep(0).await;
 }
 
 /// `frames` frames of `PER_FRAME` lamp states each, numbered from `*sent` on (brightness
