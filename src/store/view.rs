@@ -297,6 +297,15 @@ mod tests {
         LampView::new(lamp, 0.0)
     }
 
+    /// The hall lamp as the broker reports it after it obeyed "on".
+    fn hall_lamp_echoed_on() -> Lamp {
+        directory_with(&[("smarthome/hall/lamps/a", r#"{"state":"ON"}"#)])
+            .lamps()
+            .next()
+            .unwrap()
+            .clone()
+    }
+
     #[test]
     fn a_delivered_change_with_no_echo_goes_back_once_the_wait_is_over() {
         let mut view = hall_lamp_off();
@@ -317,11 +326,7 @@ mod tests {
         let mut view = hall_lamp_off();
         view.assume(&LampChange::On(true));
         view.delivered(0.0);
-        let echoed = directory_with(&[("smarthome/hall/lamps/a", r#"{"state":"ON"}"#)])
-            .lamps()
-            .next()
-            .unwrap()
-            .clone();
+        let echoed = hall_lamp_echoed_on();
         view.confirm(echoed, 200.0);
         assert!(!view.check_echo(ECHO_WAIT_MS * 2.0));
         assert_eq!(view.shown.on, Some(true));
@@ -347,11 +352,7 @@ mod tests {
             view.has_unconfirmed_change(),
             "the user's change is on screen"
         );
-        let echoed = directory_with(&[("smarthome/hall/lamps/a", r#"{"state":"ON"}"#)])
-            .lamps()
-            .next()
-            .unwrap()
-            .clone();
+        let echoed = hall_lamp_echoed_on();
         view.confirm(echoed, 10.0);
         assert!(!view.has_unconfirmed_change(), "the echo confirmed it");
     }
