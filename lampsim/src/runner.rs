@@ -2,9 +2,16 @@
 //! their states, answers commands, and adds `--chaos` and `--flood` traffic.
 //!
 //! Decisions worth knowing:
-//! * On every CONNACK (first connect and each reconnect) lampsim publishes announcements and
-//!   states *before* subscribing, so a retained value left by an earlier run can never be
-//!   mistaken for a write: the broker replaced it before lampsim listens.
+//! * On the first CONNACK lampsim publishes announcements and states *before* subscribing,
+//!   so a retained value left by an earlier run can never be mistaken for a write: the broker
+//!   replaced it before lampsim listens.
+//! * On a reconnect it is the other way round: a retained value that differs from a seed
+//!   lamp's state is a write made while lampsim was away (the app, back first after a broker
+//!   restart, publishes the change queued during the outage), so lampsim subscribes first,
+//!   obeys such values, and only then re-publishes its states (which a restarted broker
+//!   without persistence has lost). The snapshot is complete when a QoS 1 probe lampsim sends
+//!   itself after the SUBACK comes back (brokers queue a subscription's retained messages
+//!   before anything published later), or after [`RESYNC_LIMIT`] if the probe is lost.
 //! * Seed lamps hear their own publishes (MQTT 3.1.1 has no "no local"). A delivery with the
 //!   retain flag set is the snapshot a new subscription gets, never a write; a live delivery
 //!   equal to one of the lamp's own publishes of the last seconds is its echo (see
@@ -29,6 +36,9 @@ use crate::echo::EchoMemory;
 use crate::fleet::Fleet;
 use crate::lamp::{Change, Kind, Role};
 use crate::rng::Rng;
+
+/// How long a reconnect waits for its probe before publishing the lamps' states anyway.
+pub const RESYNC_LIMIT: Duration = Duration::from_secs(2);
 
 /// What to simulate and where.
 #[derive(Clone, Debug)]
@@ -147,6 +157,13 @@ struct Sim {
     lost_logged: bool,
     ready: Option<oneshot::Sender<()>>,
     announced_ready: bool,
+    /// Set between a reconnect's SUBACK and the return of its probe: retained snapshots of
+    /// seed lamps are writes made while lampsim was away.
+    resync_until: Option<Instant>,
+    /// Whether the current connection subscribed before publishing (a reconnect).
+    subscribe_first: bool,
+    /// The topic of the probe that marks the end of a reconnect's retained snapshot.
+    probe_topic: String,
 }
 
 impl Sim {
@@ -173,10 +190,18 @@ impl Sim {
         self.echoes[i].take_echo(payload, std::time::Instant::now())
     }
 
+    async fn publish_states(&mut self) {
+        for i in 0..self.fleet.lamps.len() {
+            self.publish_state(i, QoS::AtLeastOnce).await;
+        }
+    }
+
     async fn on_connected(&mut self) {
         self.connected = true;
         self.lost_logged = false;
         self.subscribed = false;
+        self.resync_until = None;
+        self.subscribe_first = self.announced_ready;
         self.log.event(&format!(
             "connected to mqtt://{}:{} as {}",
             self.opts.host, self.opts.port, self.opts.client_id
@@ -184,12 +209,12 @@ impl Sim {
         for a in self.fleet.announcements() {
             self.publish(&a.topic, QoS::AtLeastOnce, a.payload).await;
         }
-        for i in 0..self.fleet.lamps.len() {
-            self.publish_state(i, QoS::AtLeastOnce).await;
+        if !self.subscribe_first {
+            self.publish_states().await;
         }
-        let filters: Vec<rumqttc::SubscribeFilter> = self
-            .fleet
-            .subscriptions()
+        let mut filters = self.fleet.subscriptions();
+        filters.push(self.probe_topic.clone());
+        let filters: Vec<rumqttc::SubscribeFilter> = filters
             .into_iter()
             .map(|f| rumqttc::SubscribeFilter::new(f, QoS::AtLeastOnce))
             .collect();
@@ -198,10 +223,41 @@ impl Sim {
         }
     }
 
-    fn on_subscribed(&mut self) {
+    async fn on_subscribed(&mut self) {
         // Everything published so far went out before the subscription (or before a
-        // reconnect): no live echo of it will come. Chaos and flood start only now.
+        // reconnect): no live echo of it will come.
         self.echoes.iter_mut().for_each(EchoMemory::clear);
+        if self.subscribe_first {
+            self.resync_until = Some(Instant::now() + RESYNC_LIMIT);
+            let topic = self.probe_topic.clone();
+            self.publish_probe(&topic).await;
+            return;
+        }
+        self.start_simulating();
+    }
+
+    async fn publish_probe(&mut self, topic: &str) {
+        if let Err(e) = self
+            .client
+            .publish(topic, QoS::AtLeastOnce, false, b"resync".to_vec())
+            .await
+        {
+            self.log.always(&format!("cannot publish on {topic}: {e}"));
+        }
+    }
+
+    /// The reconnect's snapshot is in (or the wait ran out): lamps have obeyed what was
+    /// written while lampsim was away; publish every state so the broker holds them all.
+    async fn end_resync(&mut self) {
+        if self.resync_until.take().is_none() {
+            return;
+        }
+        self.publish_states().await;
+        self.start_simulating();
+    }
+
+    /// Lamps are published and listening: tests may go on, chaos and flood start.
+    fn start_simulating(&mut self) {
         self.subscribed = true;
         if let Some(tx) = self.ready.take() {
             let _ = tx.send(());
@@ -225,12 +281,23 @@ impl Sim {
     }
 
     async fn on_message(&mut self, topic: &str, payload: &[u8], retain: bool) {
+        if topic == self.probe_topic {
+            self.end_resync().await;
+            return;
+        }
         let Some((i, role)) = self.fleet.route(topic) else {
             return;
         };
         let seed = self.fleet.lamps[i].kind == Kind::Seed;
-        // A retained delivery is the snapshot a subscription gets, never a write.
-        if seed && (retain || self.is_own_echo(i, payload)) {
+        if seed && retain {
+            // A retained delivery is the snapshot a subscription gets: a write only when it
+            // was left while lampsim was away (a reconnect) and differs from the lamp.
+            let away_write =
+                self.resync_until.is_some() && payload != self.fleet.lamps[i].state_payload();
+            if !away_write {
+                return;
+            }
+        } else if seed && self.is_own_echo(i, payload) {
             return;
         }
         // Own publishes still on their way will reach the broker after this write and
@@ -374,6 +441,7 @@ pub async fn run(
     });
 
     let lamp_count = fleet.lamps.len();
+    let probe_topic = format!("lampsim/{}/resync", opts.client_id);
     let mut sim = Sim {
         log: Log::new(opts.quiet),
         rng: Rng::from_time(),
@@ -388,6 +456,9 @@ pub async fn run(
         lost_logged: false,
         ready,
         announced_ready: false,
+        resync_until: None,
+        subscribe_first: false,
+        probe_topic,
     };
     let pick_chaos = |rng: &mut Rng, every: (Duration, Duration)| {
         let (lo, hi) = (every.0.as_millis() as u64, every.1.as_millis() as u64);
@@ -412,7 +483,7 @@ pub async fn run(
             _ = &mut shutdown => break,
             inbound = rx.recv() => match inbound {
                 Some(Inbound::Connected) => sim.on_connected().await,
-                Some(Inbound::Subscribed) => sim.on_subscribed(),
+                Some(Inbound::Subscribed) => sim.on_subscribed().await,
                 Some(Inbound::Message { topic, payload, retain }) => {
                     sim.on_message(&topic, &payload, retain).await;
                 }
@@ -427,12 +498,17 @@ pub async fn run(
                     }
                     sim.connected = false;
                     sim.subscribed = false;
+                    sim.resync_until = None;
                 }
                 None => {
                     failure = Some("the MQTT connection task ended".to_string());
                     break;
                 }
             },
+            _ = sleep_until(sim.resync_until.unwrap_or_else(Instant::now)), if sim.resync_until.is_some() => {
+                sim.log.always("the reconnect's probe did not come back; publishing the lamps' states");
+                sim.end_resync().await;
+            }
             _ = sleep_until(chaos_at), if sim.opts.chaos && sim.subscribed => {
                 sim.chaos().await;
                 chaos_at = pick_chaos(&mut sim.rng, sim.opts.chaos_every);

@@ -249,6 +249,45 @@ async fn a_retained_write_to_a_seed_lamp_is_adopted_without_a_loop() {
 }
 
 #[tokio::test]
+async fn a_write_made_while_lampsim_was_away_is_obeyed_when_it_reconnects() {
+    timeout(LIMIT, async {
+        let hub = start_hub(|_| {}).await;
+        let topic = "smarthome/kitchen/lamps/ceiling";
+        // A client taking over lampsim's client id cuts lampsim off (rumqttc then waits a
+        // second before it reconnects); in that gap it leaves a retained write, as the app
+        // does when it reconnects to a restarted broker before the lamps are back.
+        let write = r#"{"state":"ON","brightness":77,"color":{"r":9,"g":8,"b":7}}"#;
+        let impostor = probe(hub.tcp, &format!("lampsim-test-{}", hub.tcp)).await;
+        impostor.publish(topic, true, write).await;
+
+        let mut watcher = probe(hub.tcp, "t-away-watcher").await;
+        watcher.subscribe(topic, QoS::AtLeastOnce).await;
+        // Lampsim is back within a few seconds; give it time to publish whatever it will.
+        let seen = watcher
+            .drain(Duration::from_secs(3), Duration::from_secs(10))
+            .await;
+        let last = seen.last().map(json_of);
+        assert_eq!(
+            last.as_ref().map(|v| v["brightness"].clone()),
+            Some(json!(77)),
+            "the broker keeps the write, lampsim did not overwrite it: {seen:?}"
+        );
+
+        let report = hub.stop().await;
+        let lamp = report
+            .fleet
+            .lamps
+            .iter()
+            .find(|l| l.state_topic == topic)
+            .unwrap();
+        assert!(lamp.light.on);
+        assert_eq!(lamp.light.brightness, 77, "the lamp obeyed the write");
+    })
+    .await
+    .expect("test finished in time");
+}
+
+#[tokio::test]
 async fn home_assistant_lamps_are_discovered_and_answer_commands() {
     timeout(LIMIT, async {
         let hub = start_hub(|_| {}).await;
