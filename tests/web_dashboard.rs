@@ -301,6 +301,13 @@ async fn toggling_publishes_the_retained_state_and_marks_pending_then_delivered(
         Some("delivered")
     );
     assert!(mark.text_content().unwrap().contains("Delivered"));
+    assert_eq!(
+        within(&page.card(HALL), ".delivery-reason")
+            .text_content()
+            .as_deref(),
+        Some(""),
+        "no reason line when the change went through"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -439,10 +446,12 @@ async fn a_refused_publish_rolls_back_with_a_message() {
         mark.get_attribute("data-delivery").as_deref(),
         Some("failed")
     );
-    assert!(mark
-        .text_content()
-        .unwrap()
-        .contains("the offline queue is full"));
+    assert_eq!(mark.text_content().as_deref(), Some("Not sent"));
+    assert_eq!(
+        within(&hall, ".delivery-reason").text_content().as_deref(),
+        Some("the offline queue is full"),
+        "the reason across the card"
+    );
     assert!(page
         .text(".notice")
         .contains("Not sent: the offline queue is full"));

@@ -10,7 +10,7 @@ use e2e::secure_broker::{Login, SecureBroker, SEEDER};
 use e2e::{Session, StaticServer};
 
 /// The card's words for a change nothing answered (the app's `NO_ECHO_TEXT`).
-const NO_ECHO_TEXT: &str = "No answer from the lamp: the broker may not allow this change";
+const NO_ECHO_TEXT: &str = "The lamp did not confirm this change: the broker may not allow it";
 
 const LONG: Duration = Duration::from_secs(30);
 const USER: &str = "household";
@@ -250,7 +250,7 @@ async fn a_publish_the_broker_drops_silently_is_noticed_and_the_card_goes_back()
         .await;
     let text = session
         .js(&format!(
-            "return {}.querySelector('.delivery').textContent",
+            "return {}.querySelector('.delivery-reason').textContent",
             card(LOCKED)
         ))
         .await;

@@ -26,8 +26,32 @@ pub enum Delivery {
 /// seconds leaves room for a slow Zigbee mesh without leaving a lie on screen.
 pub const ECHO_WAIT_MS: f64 = 5_000.0;
 
-/// The card's words for [`Delivery::NoEcho`].
-pub const NO_ECHO_TEXT: &str = "No answer from the lamp: the broker may not allow this change";
+/// The card's reason line for [`Delivery::NoEcho`].
+pub const NO_ECHO_TEXT: &str = "The lamp did not confirm this change: the broker may not allow it";
+
+impl Delivery {
+    /// The short mark beside the lamp's age. A few words only, so the header of a
+    /// card stays one or two lines on a phone; the reason goes in [`Delivery::reason`].
+    pub fn mark(&self) -> &'static str {
+        match self {
+            Delivery::Idle => "",
+            Delivery::Pending => "Sending…",
+            Delivery::Delivered => "✓ Delivered",
+            Delivery::Failed(_) => "Not sent",
+            Delivery::NoEcho => "No answer",
+        }
+    }
+
+    /// Why a change did not take, shown across the card under its header; None while
+    /// nothing went wrong.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Delivery::Failed(why) => Some(why),
+            Delivery::NoEcho => Some(NO_ECHO_TEXT),
+            Delivery::Idle | Delivery::Pending | Delivery::Delivered => None,
+        }
+    }
+}
 
 /// One lamp as a card renders it: the directory's lamp, the change shown
 /// ahead of confirmation, the time of the last state and the delivery mark.
@@ -319,6 +343,19 @@ mod tests {
         assert_eq!(view.shown.on, Some(false), "back to the confirmed state");
         assert_eq!(view.delivery, Delivery::NoEcho);
         assert!(!view.check_echo(1e12), "said once");
+    }
+
+    #[test]
+    fn a_change_that_did_not_take_has_a_short_mark_and_a_reason() {
+        let failed = Delivery::Failed("the offline queue is full".into());
+        assert_eq!(failed.mark(), "Not sent");
+        assert_eq!(failed.reason(), Some("the offline queue is full"));
+        assert_eq!(Delivery::NoEcho.mark(), "No answer");
+        assert_eq!(Delivery::NoEcho.reason(), Some(NO_ECHO_TEXT));
+        for fine in [Delivery::Idle, Delivery::Pending, Delivery::Delivered] {
+            assert_eq!(fine.reason(), None, "{fine:?}");
+            assert!(fine.mark().len() <= "✓ Delivered".len(), "{fine:?}");
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use super::throttled::Throttled;
 use crate::lamp::{LampChange, LampId, Rgb};
-use crate::store::view::{age_text, Delivery, LampView, NO_ECHO_TEXT};
+use crate::store::view::{age_text, Delivery, LampView};
 use crate::store::Store;
 
 /// Colours one tap away, chosen to look good on real RGB bulbs. The swatches are literal
@@ -142,6 +142,7 @@ pub fn LampCard(id: LampId, lamp: RwSignal<LampView>) -> impl IntoView {
                     <span class="switch-knob"></span>
                 </button>
             </div>
+            <DeliveryReason lamp=lamp />
 
             <Show when=move || caps().brightness>
                 <label class="control">
@@ -276,13 +277,18 @@ fn DeliveryMark(lamp: RwSignal<LampView>) -> impl IntoView {
             }
             aria-live="polite"
         >
-            {move || match delivery() {
-                Delivery::Idle => String::new(),
-                Delivery::Pending => "Sending…".to_owned(),
-                Delivery::Delivered => "✓ Delivered".to_owned(),
-                Delivery::Failed(why) => format!("Not sent: {why}"),
-                Delivery::NoEcho => NO_ECHO_TEXT.to_owned(),
-            }}
+            {move || lamp.with(|v| v.delivery.mark())}
         </span>
+    }
+}
+
+/// Why the last change did not take, across the card under its header (empty, and
+/// hidden by the stylesheet, otherwise).
+#[component]
+fn DeliveryReason(lamp: RwSignal<LampView>) -> impl IntoView {
+    view! {
+        <p class="delivery-reason" role="alert">
+            {move || lamp.with(|v| v.delivery.reason().unwrap_or_default().to_owned())}
+        </p>
     }
 }
