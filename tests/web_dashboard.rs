@@ -14,7 +14,7 @@ use lampboard::net::client::ClientEvent;
 use lampboard::net::status::ConnectionStatus;
 use lampboard::store::settings::SettingsFile;
 use lampboard::store::{Publisher, Store};
-use lampboard::ui::App;
+use lampboard::ui::{nearby, App};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -22,7 +22,10 @@ use wasm_bindgen_futures::JsFuture;
 
 #[path = "common/frames.rs"]
 mod frames;
+#[path = "common/host.rs"]
+mod host;
 use frames::{settle, sleep};
+use host::fresh_host;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
 
@@ -119,15 +122,9 @@ struct Page {
 }
 
 /// The whole app, not connecting anywhere, with a recording publisher and
-/// clean localStorage (settings tests save profiles).
+/// clean localStorage (settings tests save profiles), at the top of the page.
 fn mount() -> Page {
-    let window = web_sys::window().unwrap();
-    if let Ok(Some(s)) = window.local_storage() {
-        let _ = s.clear();
-    }
-    let document = window.document().unwrap();
-    let host: HtmlElement = document.create_element("div").unwrap().unchecked_into();
-    document.body().unwrap().append_child(&host).unwrap();
+    let host = fresh_host();
     let store = Store::new(DirectorySettings::default());
     let rec = Rc::new(Recorder::default());
     store.set_publisher(rec.clone());
@@ -174,6 +171,15 @@ impl Page {
     }
     fn card(&self, id: &str) -> Element {
         self.one(&format!("article.lamp-card[data-lamp=\"{id}\"]"))
+    }
+    /// The card once its controls are built (they are, a frame or two after it comes near
+    /// the viewport; every card of these small pages is).
+    async fn card_with_controls(&self, id: &str) -> Element {
+        until(&format!("the controls of {id}"), || {
+            self.card(id).query_selector(".control").unwrap().is_some()
+        })
+        .await;
+        self.card(id)
     }
     fn click(&self, selector: &str) {
         self.one(selector).unchecked_into::<HtmlElement>().click();
@@ -315,7 +321,7 @@ async fn a_fast_drag_sends_the_first_and_the_final_brightness_only() {
     let page = mount();
     seed(&page);
     settle().await;
-    let slider = within(&page.card(BEDROOM), "input.brightness");
+    let slider = within(&page.card_with_controls(BEDROOM).await, "input.brightness");
     // Ten input events well within 100 ms, then the release.
     for v in 10..20 {
         set_value(&slider, &v.to_string());
@@ -351,7 +357,7 @@ async fn picking_a_colour_and_a_preset_publish_the_colour() {
     let page = mount();
     seed(&page);
     settle().await;
-    let kitchen = page.card(KITCHEN);
+    let kitchen = page.card_with_controls(KITCHEN).await;
     let picker = within(&kitchen, "input.color-input");
     set_value(&picker, "#00ff80");
     fire(&picker, "input");
@@ -387,6 +393,7 @@ async fn every_preset_swatch_shows_the_colour_it_publishes() {
     let page = mount();
     seed(&page);
     settle().await;
+    page.card_with_controls(KITCHEN).await;
     let swatches = page.all(&format!(
         "article.lamp-card[data-lamp=\"{KITCHEN}\"] button.preset"
     ));
@@ -481,6 +488,53 @@ async fn an_unreadable_payload_is_marked_and_the_last_good_state_stays() {
 }
 
 #[wasm_bindgen_test]
+async fn cards_far_below_the_screen_build_their_controls_once_scrolled_near() {
+    let page = mount();
+    let before = nearby::waiting();
+    // 80 lamps in one room: far more than a screen and the screen of margin below it.
+    let topic = |i: usize| format!("smarthome/attic/lamps/l{i:02}");
+    for i in 0..80 {
+        page.store
+            .handle_message(&topic(i), br#"{"state":"ON","brightness":100}"#, true);
+    }
+    settle().await;
+    page.card_with_controls(&topic(0)).await;
+    for _ in 0..3 {
+        settle().await;
+    }
+    let last = page.card(&topic(79));
+    assert!(
+        last.query_selector(".control").unwrap().is_none(),
+        "a card far below the screen waits for its controls"
+    );
+    assert_eq!(
+        within(&last, "button.switch")
+            .get_attribute("aria-checked")
+            .as_deref(),
+        Some("true"),
+        "its header (name, age, switch) is there at once"
+    );
+    let waiting = nearby::waiting();
+    assert!(waiting > before, "far cards are watched");
+
+    last.scroll_into_view();
+    let last = page.card_with_controls(&topic(79)).await;
+    assert_eq!(within(&last, "output").text_content().unwrap(), "39 %");
+    assert!(
+        nearby::waiting() < waiting,
+        "a card near the screen is no longer watched"
+    );
+
+    // Lamps removed (their retained states cleared): their cards are forgotten too.
+    for i in 0..80 {
+        page.store.handle_message(&topic(i), b"", true);
+    }
+    settle().await;
+    assert!(page.all("article.lamp-card").is_empty());
+    assert_eq!(nearby::waiting(), before, "removed cards are not watched");
+}
+
+#[wasm_bindgen_test]
 async fn a_change_by_another_client_updates_the_card_without_publishing() {
     let page = mount();
     seed(&page);
@@ -488,7 +542,7 @@ async fn a_change_by_another_client_updates_the_card_without_publishing() {
     page.store
         .handle_message(KITCHEN, br#"{"state":"OFF","brightness":10}"#, false);
     settle().await;
-    let kitchen = page.card(KITCHEN);
+    let kitchen = page.card_with_controls(KITCHEN).await;
     assert_eq!(
         within(&kitchen, "button.switch")
             .get_attribute("aria-checked")

@@ -23,7 +23,10 @@ use web_sys::HtmlElement;
 
 #[path = "common/frames.rs"]
 mod frames;
+#[path = "common/host.rs"]
+mod host;
 use frames::settle;
+use host::fresh_host;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -96,13 +99,7 @@ fn state_topic(i: usize) -> String {
 /// The whole app with clean localStorage, not connecting anywhere (no publisher: nothing
 /// here publishes), and `LAMPS` Home Assistant lamps with brightness and colour temperature.
 fn mount() -> (Store, HtmlElement) {
-    let window = web_sys::window().unwrap();
-    if let Ok(Some(s)) = window.local_storage() {
-        let _ = s.clear();
-    }
-    let document = window.document().unwrap();
-    let host: HtmlElement = document.create_element("div").unwrap().unchecked_into();
-    document.body().unwrap().append_child(&host).unwrap();
+    let host = fresh_host();
     let store = Store::new(DirectorySettings::default());
     leptos::mount::mount_to(
         host.clone(),
@@ -176,6 +173,13 @@ async fn lamp_cards_hold_steady_memory_in_a_flood_of_states() {
     let (store, host) = mount();
     settle().await;
     assert_eq!(element_count(&host, "article.lamp-card"), LAMPS as u32);
+    // Controls are built a frame or two after a card comes near the viewport.
+    for _ in 0..20 {
+        if element_count(&host, "input.color-temp") == LAMPS as u32 {
+            break;
+        }
+        settle().await;
+    }
     assert_eq!(
         element_count(&host, "input.color-temp"),
         LAMPS as u32,

@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+use super::nearby::when_near;
 use super::throttled::Throttled;
 use crate::lamp::{LampChange, LampId, Rgb};
 use crate::store::view::{age_text, Delivery, LampView};
@@ -58,7 +59,8 @@ fn glow(view: &LampView) -> Option<(Rgb, f32)> {
 
 /// One lamp: its switch, colour, brightness and colour temperature, the age of
 /// its state, and the delivery mark of the last change. Reads only its own
-/// signal, so other lamps' messages never re-render it.
+/// signal, so other lamps' messages never re-render it. The controls below the
+/// header are built when the card first comes near the screen (ui/nearby.rs).
 #[component]
 pub fn LampCard(id: LampId, lamp: RwSignal<LampView>) -> impl IntoView {
     let store = expect_context::<Store>();
@@ -68,23 +70,7 @@ pub fn LampCard(id: LampId, lamp: RwSignal<LampView>) -> impl IntoView {
     let name = move || lamp.with(|v| v.lamp.name.clone());
     let on = move || lamp.with(|v| v.shown.on == Some(true));
     let on_known = move || lamp.with(|v| v.shown.on.is_some());
-    let caps = move || lamp.with(|v| v.lamp.capabilities.clone());
-    let brightness = move || lamp.with(|v| v.shown.brightness_pct.map(|b| b.round() as u8));
-    let color_hex = move || lamp.with(|v| v.shown.display_rgb().unwrap_or(WARM).to_hex());
-    let mireds = move || lamp.with(|v| v.shown.color_temp_mireds);
-
-    let brightness_sender = Throttled::new(move |pct: u8| change(LampChange::Brightness(pct)));
-    let color_sender = Throttled::new(move |c: Rgb| change(LampChange::Color(c)));
-    let temp_sender = Throttled::new(move |m: u16| change(LampChange::ColorTemp(m)));
-
-    // The slider's range through a memo, so its view is rebuilt only when the range changes.
-    // Read straight from `lamp`, the closure re-ran at every state (60 times a second in a
-    // flood) and built new effects for the slider each time; reactive_graph (0.2) never
-    // removes a dropped effect from its signal's subscriber set, so every rebuild left
-    // entries (and their allocations) on the lamp's signal: the lamps page grew without end.
-    let temp_range = Memo::new(move |_| {
-        lamp.with(|v| v.lamp.capabilities.color_temp_range.unwrap_or((153, 500)))
-    });
+    let near = RwSignal::new(false);
     let glow_color = move || lamp.with(|v| glow(v).map(|(c, _)| css_rgb(c)).unwrap_or_default());
     let glow_level = move || {
         lamp.with(|v| {
@@ -122,6 +108,7 @@ pub fn LampCard(id: LampId, lamp: RwSignal<LampView>) -> impl IntoView {
             })
             style:--lamp=glow_color
             style:--glow=glow_level
+            use:when_near=near
         >
             <div class="lamp-head">
                 <span class="lamp-bulb" aria-hidden="true"></span>
@@ -144,108 +131,8 @@ pub fn LampCard(id: LampId, lamp: RwSignal<LampView>) -> impl IntoView {
             </div>
             <DeliveryReason lamp=lamp />
 
-            <Show when=move || caps().brightness>
-                <label class="control">
-                    <span class="control-label">
-                        "Brightness"
-                        <output>{move || brightness().map_or("–".to_owned(), |b| format!("{b} %"))}</output>
-                    </span>
-                    <input
-                        type="range"
-                        class="brightness"
-                        min="1"
-                        max="100"
-                        prop:value=move || brightness().unwrap_or(100).max(1).to_string()
-                        on:input=move |ev| {
-                            if let Ok(v) = event_target_value(&ev).parse::<u8>() {
-                                brightness_sender.input(v);
-                            }
-                        }
-                        on:change=move |ev| {
-                            if let Ok(v) = event_target_value(&ev).parse::<u8>() {
-                                brightness_sender.commit(v);
-                            }
-                        }
-                    />
-                </label>
-            </Show>
-
-            <Show when=move || caps().color>
-                <div class="control colors">
-                    <label class="color-pick">
-                        <span class="visually-hidden">"Colour"</span>
-                        <input
-                            type="color"
-                            class="color-input"
-                            prop:value=color_hex
-                            on:input=move |ev| {
-                                if let Some(c) = Rgb::from_hex(&event_target_value(&ev)) {
-                                    color_sender.input(c);
-                                }
-                            }
-                            on:change=move |ev| {
-                                if let Some(c) = Rgb::from_hex(&event_target_value(&ev)) {
-                                    color_sender.commit(c);
-                                }
-                            }
-                        />
-                    </label>
-                    // One listener for the row (the swatch says which preset it is): a
-                    // thousand cards cost no closure per swatch.
-                    <div
-                        class="presets"
-                        role="group"
-                        aria-label="Preset colours"
-                        on:click=move |ev| {
-                            if let Some(c) = clicked_preset(&ev) {
-                                color_sender.commit(c);
-                            }
-                        }
-                    >
-                        <button class="preset" data-preset="0" title="Warm white" aria-label="Warm white"></button>
-                        <button class="preset" data-preset="1" title="Daylight" aria-label="Daylight"></button>
-                        <button class="preset" data-preset="2" title="Red" aria-label="Red"></button>
-                        <button class="preset" data-preset="3" title="Orange" aria-label="Orange"></button>
-                        <button class="preset" data-preset="4" title="Yellow" aria-label="Yellow"></button>
-                        <button class="preset" data-preset="5" title="Green" aria-label="Green"></button>
-                        <button class="preset" data-preset="6" title="Turquoise" aria-label="Turquoise"></button>
-                        <button class="preset" data-preset="7" title="Blue" aria-label="Blue"></button>
-                        <button class="preset" data-preset="8" title="Purple" aria-label="Purple"></button>
-                        <button class="preset" data-preset="9" title="Pink" aria-label="Pink"></button>
-                    </div>
-                </div>
-            </Show>
-
-            <Show when=move || caps().color_temp>
-                {move || {
-                    let (min, max) = temp_range.get();
-                    view! {
-                        <label class="control">
-                            <span class="control-label">
-                                "White"
-                                <output>{move || mireds().map_or("–".to_owned(), |m| format!("{} K", 1_000_000 / u32::from(m.max(1))))}</output>
-                            </span>
-                            <input
-                                type="range"
-                                class="color-temp"
-                                min=min.to_string()
-                                max=max.to_string()
-                                prop:value=move || mireds().unwrap_or((min + max) / 2).to_string()
-                                on:input=move |ev| {
-                                    if let Ok(v) = event_target_value(&ev).parse::<u16>() {
-                                        temp_sender.input(v);
-                                    }
-                                }
-                                on:change=move |ev| {
-                                    if let Ok(v) = event_target_value(&ev).parse::<u16>() {
-                                        temp_sender.commit(v);
-                                    }
-                                }
-                            />
-                        </label>
-                    }
-                }}
-            </Show>
+            // Built once the card comes within a screen of the viewport (see ui/nearby.rs).
+            {move || near.get().then(|| view! { <LampControls id=id lamp=lamp /> })}
 
             // Only when there is something to say, so a quiet card has no empty strip.
             {move || lamp.with(|v| v.lamp.unreadable.clone()).map(|u| view! {
@@ -258,6 +145,135 @@ pub fn LampCard(id: LampId, lamp: RwSignal<LampView>) -> impl IntoView {
                 </footer>
             })}
         </article>
+    }
+}
+
+/// A card's brightness, colour and colour-temperature controls, as far as the lamp has them.
+#[component]
+fn LampControls(id: StoredValue<LampId>, lamp: RwSignal<LampView>) -> impl IntoView {
+    let store = expect_context::<Store>();
+    let change = move |c: LampChange| store.change(&id.get_value(), c);
+    let caps = move || lamp.with(|v| v.lamp.capabilities.clone());
+    let brightness = move || lamp.with(|v| v.shown.brightness_pct.map(|b| b.round() as u8));
+    let color_hex = move || lamp.with(|v| v.shown.display_rgb().unwrap_or(WARM).to_hex());
+    let mireds = move || lamp.with(|v| v.shown.color_temp_mireds);
+
+    let brightness_sender = Throttled::new(move |pct: u8| change(LampChange::Brightness(pct)));
+    let color_sender = Throttled::new(move |c: Rgb| change(LampChange::Color(c)));
+    let temp_sender = Throttled::new(move |m: u16| change(LampChange::ColorTemp(m)));
+
+    // The slider's range through a memo, so its view is rebuilt only when the range changes.
+    // Read straight from `lamp`, the closure re-ran at every state (60 times a second in a
+    // flood) and built new effects for the slider each time; reactive_graph (0.2) never
+    // removes a dropped effect from its signal's subscriber set, so every rebuild left
+    // entries (and their allocations) on the lamp's signal: the lamps page grew without end.
+    let temp_range = Memo::new(move |_| {
+        lamp.with(|v| v.lamp.capabilities.color_temp_range.unwrap_or((153, 500)))
+    });
+
+    view! {
+        <Show when=move || caps().brightness>
+            <label class="control">
+                <span class="control-label">
+                    "Brightness"
+                    <output>{move || brightness().map_or("–".to_owned(), |b| format!("{b} %"))}</output>
+                </span>
+                <input
+                    type="range"
+                    class="brightness"
+                    min="1"
+                    max="100"
+                    prop:value=move || brightness().unwrap_or(100).max(1).to_string()
+                    on:input=move |ev| {
+                        if let Ok(v) = event_target_value(&ev).parse::<u8>() {
+                            brightness_sender.input(v);
+                        }
+                    }
+                    on:change=move |ev| {
+                        if let Ok(v) = event_target_value(&ev).parse::<u8>() {
+                            brightness_sender.commit(v);
+                        }
+                    }
+                />
+            </label>
+        </Show>
+
+        <Show when=move || caps().color>
+            <div class="control colors">
+                <label class="color-pick">
+                    <span class="visually-hidden">"Colour"</span>
+                    <input
+                        type="color"
+                        class="color-input"
+                        prop:value=color_hex
+                        on:input=move |ev| {
+                            if let Some(c) = Rgb::from_hex(&event_target_value(&ev)) {
+                                color_sender.input(c);
+                            }
+                        }
+                        on:change=move |ev| {
+                            if let Some(c) = Rgb::from_hex(&event_target_value(&ev)) {
+                                color_sender.commit(c);
+                            }
+                        }
+                    />
+                </label>
+                // One listener for the row (the swatch says which preset it is): a
+                // thousand cards cost no closure per swatch.
+                <div
+                    class="presets"
+                    role="group"
+                    aria-label="Preset colours"
+                    on:click=move |ev| {
+                        if let Some(c) = clicked_preset(&ev) {
+                            color_sender.commit(c);
+                        }
+                    }
+                >
+                    <button class="preset" data-preset="0" title="Warm white" aria-label="Warm white"></button>
+                    <button class="preset" data-preset="1" title="Daylight" aria-label="Daylight"></button>
+                    <button class="preset" data-preset="2" title="Red" aria-label="Red"></button>
+                    <button class="preset" data-preset="3" title="Orange" aria-label="Orange"></button>
+                    <button class="preset" data-preset="4" title="Yellow" aria-label="Yellow"></button>
+                    <button class="preset" data-preset="5" title="Green" aria-label="Green"></button>
+                    <button class="preset" data-preset="6" title="Turquoise" aria-label="Turquoise"></button>
+                    <button class="preset" data-preset="7" title="Blue" aria-label="Blue"></button>
+                    <button class="preset" data-preset="8" title="Purple" aria-label="Purple"></button>
+                    <button class="preset" data-preset="9" title="Pink" aria-label="Pink"></button>
+                </div>
+            </div>
+        </Show>
+
+        <Show when=move || caps().color_temp>
+            {move || {
+                let (min, max) = temp_range.get();
+                view! {
+                    <label class="control">
+                        <span class="control-label">
+                            "White"
+                            <output>{move || mireds().map_or("–".to_owned(), |m| format!("{} K", 1_000_000 / u32::from(m.max(1))))}</output>
+                        </span>
+                        <input
+                            type="range"
+                            class="color-temp"
+                            min=min.to_string()
+                            max=max.to_string()
+                            prop:value=move || mireds().unwrap_or((min + max) / 2).to_string()
+                            on:input=move |ev| {
+                                if let Ok(v) = event_target_value(&ev).parse::<u16>() {
+                                    temp_sender.input(v);
+                                }
+                            }
+                            on:change=move |ev| {
+                                if let Ok(v) = event_target_value(&ev).parse::<u16>() {
+                                    temp_sender.commit(v);
+                                }
+                            }
+                        />
+                    </label>
+                }
+            }}
+        </Show>
     }
 }
 

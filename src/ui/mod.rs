@@ -6,6 +6,7 @@ mod connect_panel;
 mod dashboard;
 mod explorer;
 mod lamp_card;
+pub mod nearby;
 mod outcome;
 mod settings_drawer;
 mod status_line;
