@@ -3,10 +3,14 @@
 //! age, switch: everything a glance needs) and the few full cards on screen, instead of
 //! 1,000 full cards nobody is looking at yet; scrolling builds the rest a screen ahead.
 //!
-//! One `IntersectionObserver` watches every card that is still waiting; a card is
-//! forgotten as soon as it is near (it never goes back) or removed. Where the browser has
-//! no `IntersectionObserver`, every card is near at once: the page is slower to start,
-//! never missing controls.
+//! Two observers share the work. A `ResizeObserver` sees each new card once, in the frame
+//! it is first laid out, after layout and before paint: a card already near gets its
+//! controls in that same frame, so the first screen never shows bare headers that then
+//! grow (an `IntersectionObserver` alone reports a frame late, after a paint). The
+//! `IntersectionObserver` (margin: one screen above and below) catches the cards that come
+//! near later, by scrolling. A card is forgotten by both once near (it never goes back) or
+//! when removed. Where the browser has neither, every card is near at once: the page is
+//! slower to start, never missing controls.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -14,7 +18,10 @@ use std::collections::HashMap;
 use leptos::prelude::*;
 use leptos::wasm_bindgen::closure::Closure;
 use leptos::wasm_bindgen::JsCast;
-use web_sys::{Element, IntersectionObserver, IntersectionObserverEntry, IntersectionObserverInit};
+use web_sys::{
+    Element, IntersectionObserver, IntersectionObserverEntry, IntersectionObserverInit,
+    ResizeObserver, ResizeObserverEntry,
+};
 
 /// How far beyond the viewport (above and below) a card counts as near: one screen, so a
 /// flick of the thumb finds built cards, and the browser's own `content-visibility`
@@ -24,12 +31,17 @@ const MARGIN: &str = "100% 0px";
 /// The attribute that ties an observed card to its flag.
 const KEY: &str = "data-near";
 
+type EntriesCallback = Closure<dyn FnMut(js_sys::Array)>;
+
 struct Watcher {
-    observer: IntersectionObserver,
+    /// Cards coming near by scrolling.
+    scroll: IntersectionObserver,
+    /// Each card's first layout.
+    first_layout: ResizeObserver,
     waiting: HashMap<u32, (Element, RwSignal<bool>)>,
     next_key: u32,
-    /// Kept alive as long as the observer may call it.
-    _callback: Closure<dyn FnMut(js_sys::Array)>,
+    /// Kept alive as long as the observers may call them.
+    _callbacks: (EntriesCallback, EntriesCallback),
 }
 
 thread_local! {
@@ -61,36 +73,61 @@ fn watch(el: &Element, flag: RwSignal<bool>) -> Option<u32> {
         w.next_key = w.next_key.wrapping_add(1);
         el.set_attribute(KEY, &key.to_string()).ok()?;
         w.waiting.insert(key, (el.clone(), flag));
-        w.observer.observe(el);
+        w.scroll.observe(el);
+        w.first_layout.observe(el);
         Some(key)
     })
 }
 
+fn key_of(el: &Element) -> Option<u32> {
+    el.get_attribute(KEY)?.parse().ok()
+}
+
 fn new_watcher() -> Option<Watcher> {
-    let callback = Closure::<dyn FnMut(js_sys::Array)>::new(|entries: js_sys::Array| {
+    let on_scroll = Closure::<dyn FnMut(js_sys::Array)>::new(|entries: js_sys::Array| {
         for entry in entries.iter() {
             let entry: IntersectionObserverEntry = entry.unchecked_into();
-            if !entry.is_intersecting() {
-                continue;
+            if entry.is_intersecting() {
+                if let Some(key) = key_of(&entry.target()) {
+                    forget(key, true);
+                }
             }
-            if let Some(key) = entry
-                .target()
-                .get_attribute(KEY)
-                .and_then(|k| k.parse().ok())
-            {
+        }
+    });
+    let on_first_layout = Closure::<dyn FnMut(js_sys::Array)>::new(|entries: js_sys::Array| {
+        let screen = web_sys::window()
+            .and_then(|w| w.inner_height().ok())
+            .and_then(|h| h.as_f64())
+            .unwrap_or(0.0);
+        for entry in entries.iter() {
+            let target = entry.unchecked_into::<ResizeObserverEntry>().target();
+            // Once only: later size changes (its own controls, a taller neighbour) are
+            // not news, and unobserving first keeps the observer from looping.
+            WATCHER.with_borrow(|w| {
+                if let Some(w) = w {
+                    w.first_layout.unobserve(&target);
+                }
+            });
+            // Layout is fresh here, so the rectangle costs no extra layout.
+            let rect = target.get_bounding_client_rect();
+            let near = rect.bottom() >= -screen && rect.top() <= 2.0 * screen;
+            if let (true, Some(key)) = (near, key_of(&target)) {
                 forget(key, true);
             }
         }
     });
     let options = IntersectionObserverInit::new();
     options.set_root_margin(MARGIN);
-    let observer =
-        IntersectionObserver::new_with_options(callback.as_ref().unchecked_ref(), &options).ok()?;
+    let scroll =
+        IntersectionObserver::new_with_options(on_scroll.as_ref().unchecked_ref(), &options)
+            .ok()?;
+    let first_layout = ResizeObserver::new(on_first_layout.as_ref().unchecked_ref()).ok()?;
     Some(Watcher {
-        observer,
+        scroll,
+        first_layout,
         waiting: HashMap::new(),
         next_key: 0,
-        _callback: callback,
+        _callbacks: (on_scroll, on_first_layout),
     })
 }
 
@@ -99,7 +136,8 @@ fn forget(key: u32, came_near: bool) {
     let flag = WATCHER.with_borrow_mut(|slot| {
         let w = slot.as_mut()?;
         let (el, flag) = w.waiting.remove(&key)?;
-        w.observer.unobserve(&el);
+        w.scroll.unobserve(&el);
+        w.first_layout.unobserve(&el);
         Some(flag)
     });
     // Set outside the borrow: building the controls may add or remove cards.
