@@ -637,9 +637,8 @@ const NOTES: &str = "## How it is measured, and why\n\n\
   QoS 1) on a click. What differs is what is measured: the MQTT client and the code around it, \
   and one choice of Lampboard's own: it builds a card's controls (sliders, colour input, presets) \
   only when the card comes within a screen of the viewport (`src/ui/nearby.rs`), so at start-up \
-  most of its 1,000 cards are headers, while the peer builds every card in full. Back to back on \
-  this machine, start-up before that change measured 404 ms (peer 178 ms), after it 221 ms \
-  (peer 163 ms).\n\
+  most of its 1,000 cards are headers, while the peer builds every card in full. Before that \
+  change, start-up on this machine measured 404 ms (peer 178 ms in the same run).\n\
 - Start-up uses rumqttd (lampsim `--lamps 1000`): Mosquitto 2.0's default \
   `max_queued_messages 1000` drops retained messages past about a thousand when a WebSocket \
   client subscribes, so neither page ever showed all 1,000 lamps there. The timer is a \
