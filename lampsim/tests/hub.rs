@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use lampsim::broker::{self, free_port, Listeners};
-use lampsim::lamp::Mode;
+use lampsim::lamp::{Lamp, Mode};
 use lampsim::runner::{self, Options, Report};
 use rumqttc::{AsyncClient, Event, MqttOptions, Packet, Publish, QoS};
 use serde_json::{json, Value};
@@ -162,6 +162,16 @@ impl Probe {
     }
 }
 
+/// The lamp whose state topic is `topic`, as lampsim ended.
+fn lamp_at<'a>(report: &'a Report, topic: &str) -> &'a Lamp {
+    report
+        .fleet
+        .lamps
+        .iter()
+        .find(|l| l.state_topic == topic)
+        .unwrap_or_else(|| panic!("no lamp on {topic}"))
+}
+
 fn json_of(p: &Publish) -> Value {
     serde_json::from_slice(&p.payload)
         .unwrap_or_else(|e| panic!("{}: {e}: {:?}", p.topic, p.payload))
@@ -234,12 +244,7 @@ async fn a_retained_write_to_a_seed_lamp_is_adopted_without_a_loop() {
         assert_eq!(json_of(&late.next_on(topic).await)["state"], "OFF");
 
         let report = hub.stop().await;
-        let lamp = report
-            .fleet
-            .lamps
-            .iter()
-            .find(|l| l.state_topic == topic)
-            .unwrap();
+        let lamp = lamp_at(&report, topic);
         assert!(!lamp.light.on);
         assert_eq!(lamp.light.brightness, 99);
         assert_eq!(report.commands, 2, "two writes, no own echo counted");
@@ -274,12 +279,7 @@ async fn a_write_made_while_lampsim_was_away_is_obeyed_when_it_reconnects() {
         );
 
         let report = hub.stop().await;
-        let lamp = report
-            .fleet
-            .lamps
-            .iter()
-            .find(|l| l.state_topic == topic)
-            .unwrap();
+        let lamp = lamp_at(&report, topic);
         assert!(lamp.light.on);
         assert_eq!(lamp.light.brightness, 77, "the lamp obeyed the write");
     })
@@ -625,12 +625,7 @@ async fn broker_and_lamp_agree_after_writes_mixed_with_chaos_and_flood() {
         let mut late = probe(tcp, "t-race-late").await;
         late.subscribe(topic, QoS::AtMostOnce).await;
         let retained = late.next_on(topic).await;
-        let lamp = report
-            .fleet
-            .lamps
-            .iter()
-            .find(|l| l.state_topic == topic)
-            .unwrap();
+        let lamp = lamp_at(&report, topic);
         assert_eq!(
             json_of(&retained),
             serde_json::from_slice::<Value>(&lamp.state_payload()).unwrap()
