@@ -162,6 +162,16 @@ impl FaultProxy {
         self.with(|f| f.seen.clone())
     }
 
+    /// How many packets of type `packet` went `direction` so far (no copy of the log).
+    pub fn count(&self, direction: Direction, packet: PacketType) -> usize {
+        self.with(|f| {
+            f.seen
+                .iter()
+                .filter(|s| s.direction == direction && s.packet == packet)
+                .count()
+        })
+    }
+
     /// Connections accepted so far.
     pub fn connections(&self) -> usize {
         self.with(|f| f.connections)

@@ -462,12 +462,7 @@ async fn ten_thousand_retained_topics_all_arrive_on_subscribe_and_the_page_stays
             break;
         }
         if last_report.elapsed() > Duration::from_secs(15) {
-            let through = w
-                .proxy
-                .seen()
-                .iter()
-                .filter(|s| s.direction == Direction::ToClient && s.packet == PacketType::Publish)
-                .count();
+            let through = w.proxy.count(Direction::ToClient, PacketType::Publish);
             eprintln!(
                 "10,000 retained topics: after {:.0} s, {cards} cards; {through} messages through the proxy",
                 started.elapsed().as_secs_f64()
@@ -487,12 +482,7 @@ async fn ten_thousand_retained_topics_all_arrive_on_subscribe_and_the_page_stays
         "10,000 retained topics: all cards shown {:.1} s after opening the page",
         started.elapsed().as_secs_f64()
     );
-    let retained = w
-        .proxy
-        .seen()
-        .iter()
-        .filter(|s| s.direction == Direction::ToClient && s.packet == PacketType::Publish)
-        .count();
+    let retained = w.proxy.count(Direction::ToClient, PacketType::Publish);
     assert!(retained > TOPICS, "all {TOPICS} came through: {retained}");
     wait_status(&w, "connected", "still connected after the burst").await;
     let toggle_started = std::time::Instant::now();
