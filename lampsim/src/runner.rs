@@ -160,8 +160,6 @@ struct Sim {
     /// Set between a reconnect's SUBACK and the return of its probe: retained snapshots of
     /// seed lamps are writes made while lampsim was away.
     resync_until: Option<Instant>,
-    /// Whether the current connection subscribed before publishing (a reconnect).
-    subscribe_first: bool,
     /// The topic of the probe that marks the end of a reconnect's retained snapshot.
     probe_topic: String,
 }
@@ -201,7 +199,6 @@ impl Sim {
         self.lost_logged = false;
         self.subscribed = false;
         self.resync_until = None;
-        self.subscribe_first = self.announced_ready;
         self.log.event(&format!(
             "connected to mqtt://{}:{} as {}",
             self.opts.host, self.opts.port, self.opts.client_id
@@ -209,7 +206,7 @@ impl Sim {
         for a in self.fleet.announcements() {
             self.publish(&a.topic, QoS::AtLeastOnce, a.payload).await;
         }
-        if !self.subscribe_first {
+        if !self.reconnecting() {
             self.publish_states().await;
         }
         let mut filters = self.fleet.subscriptions();
@@ -227,16 +224,22 @@ impl Sim {
         // Everything published so far went out before the subscription (or before a
         // reconnect): no live echo of it will come.
         self.echoes.iter_mut().for_each(EchoMemory::clear);
-        if self.subscribe_first {
+        if self.reconnecting() {
             self.resync_until = Some(Instant::now() + RESYNC_LIMIT);
-            let topic = self.probe_topic.clone();
-            self.publish_probe(&topic).await;
+            self.publish_probe().await;
             return;
         }
         self.start_simulating();
     }
 
-    async fn publish_probe(&mut self, topic: &str) {
+    /// Whether this connection follows one on which lampsim was ready (so it subscribes
+    /// before publishing; see the module docs).
+    fn reconnecting(&self) -> bool {
+        self.announced_ready
+    }
+
+    async fn publish_probe(&self) {
+        let topic = &self.probe_topic;
         if let Err(e) = self
             .client
             .publish(topic, QoS::AtLeastOnce, false, b"resync".to_vec())
@@ -457,7 +460,6 @@ pub async fn run(
         ready,
         announced_ready: false,
         resync_until: None,
-        subscribe_first: false,
         probe_topic,
     };
     let pick_chaos = |rng: &mut Rng, every: (Duration, Duration)| {
