@@ -35,6 +35,13 @@ fn id(s: &str) -> LampId {
     LampId(s.to_string())
 }
 
+/// The one message a change makes (most lamps take one per change).
+fn one(result: Result<Vec<Outgoing>, String>) -> Outgoing {
+    let mut messages = result.expect("command");
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    messages.remove(0)
+}
+
 fn json(out: &Outgoing) -> Value {
     serde_json::from_slice(&out.payload).expect("our payload is JSON")
 }
@@ -69,13 +76,12 @@ fn seed_lamp_is_created_named_and_written_back_whole() {
     assert_eq!(lamp.source_kind(), SourceKind::Seed);
     assert_eq!(lamp.state.on, Some(true));
     assert_eq!(lamp.state.rgb, Some(Rgb::new(0, 255, 255)));
-    // A seed lamp is a colour lamp that takes brightness; colour temperature only once seen.
-    assert!(lamp.capabilities.color && lamp.capabilities.brightness);
-    assert!(!lamp.capabilities.color_temp);
+    // A plain lamp offers the controls its messages have shown: colour, not (yet)
+    // brightness or colour temperature.
+    assert!(lamp.capabilities.color);
+    assert!(!lamp.capabilities.brightness && !lamp.capabilities.color_temp);
 
-    let out = dir
-        .command(&id(SEED), &LampChange::On(false))
-        .expect("command");
+    let out = one(dir.command(&id(SEED), &LampChange::On(false)));
     assert_eq!(out.topic, SEED);
     assert!(out.retain, "seed lamps publish their state retained");
     assert_eq!(
@@ -83,21 +89,15 @@ fn seed_lamp_is_created_named_and_written_back_whole() {
         br#"{"color":{"b":255,"g":255,"r":0},"state":"OFF","vendor":"x"}"#.to_vec(),
         "whole state, unknown key kept, compact"
     );
-    let out = dir
-        .command(&id(SEED), &LampChange::Color(Rgb::new(255, 0, 0)))
-        .expect("command");
+    let out = one(dir.command(&id(SEED), &LampChange::Color(Rgb::new(255, 0, 0))));
     assert_eq!(
         json(&out)["color"],
         serde_json::json!({"r":255,"g":0,"b":0})
     );
     assert_eq!(json(&out)["state"], "ON");
-    let out = dir
-        .command(&id(SEED), &LampChange::Brightness(50))
-        .expect("command");
+    let out = one(dir.command(&id(SEED), &LampChange::Brightness(50)));
     assert_eq!(json(&out)["brightness"], 128);
-    let out = dir
-        .command(&id(SEED), &LampChange::ColorTemp(300))
-        .expect("command");
+    let out = one(dir.command(&id(SEED), &LampChange::ColorTemp(300)));
     assert_eq!(json(&out)["color_temp"], 300);
     assert_eq!(
         json(&out)["color_mode"],
@@ -175,9 +175,7 @@ fn non_lamp_payload_on_a_new_topic_makes_no_lamp() {
         ev,
         vec![DirectoryEvent::Added(id("smarthome/hall/lamps/x"))]
     );
-    let out = dir
-        .command(&id("smarthome/hall/lamps/x"), &LampChange::Brightness(100))
-        .expect("cmd");
+    let out = one(dir.command(&id("smarthome/hall/lamps/x"), &LampChange::Brightness(100)));
     assert_eq!(
         json(&out),
         serde_json::json!({"state":"ON","brightness":255})
@@ -219,16 +217,12 @@ fn home_assistant_json_light_lifecycle() {
         (Some(true), Some(100.0))
     );
 
-    let out = dir
-        .command(&id(cfg), &LampChange::Brightness(50))
-        .expect("cmd");
+    let out = one(dir.command(&id(cfg), &LampChange::Brightness(50)));
     assert_eq!(out.topic, "homeassistant/light/kitchen/set");
     assert!(!out.retain, "commands are not retained");
     assert_eq!(out.payload, br#"{"brightness":128,"state":"ON"}"#.to_vec());
     assert_eq!(
-        dir.command(&id(cfg), &LampChange::On(false))
-            .expect("cmd")
-            .payload,
+        one(dir.command(&id(cfg), &LampChange::On(false))).payload,
         br#"{"state":"OFF"}"#.to_vec()
     );
 
@@ -257,9 +251,9 @@ fn home_assistant_light_outside_the_prefix_is_subscribed_with_availability() {
     assert!(subs.contains(&"bathroom/status".to_string()), "{subs:?}");
     let lamp_id = id("homeassistant/light/bathroom/blue_led/config");
     dir.handle_message("bathroom/status", b"online", true);
-    assert_eq!(dir.lamp(&lamp_id).expect("lamp").available, Some(true));
+    assert!(dir.lamp(&lamp_id).expect("lamp").available);
     dir.handle_message("bathroom/status", b"offline", true);
-    assert_eq!(dir.lamp(&lamp_id).expect("lamp").available, Some(false));
+    assert!(!dir.lamp(&lamp_id).expect("lamp").available);
     dir.handle_message("bathroom/light/blue_led/state", br#"{"state":"ON"}"#, false);
     assert_eq!(dir.lamp(&lamp_id).expect("lamp").state.on, Some(true));
 }
@@ -279,21 +273,15 @@ fn home_assistant_kelvin_and_scale_apply_to_reading_and_writing() {
     assert_eq!(lamp.state.brightness_pct, Some(50.0));
     assert_eq!(lamp.state.color_temp_mireds, Some(155));
     assert_eq!(lamp.capabilities.color_temp_range, Some((153, 370)));
-    let out = dir
-        .command(&id(cfg), &LampChange::ColorTemp(500))
-        .expect("cmd");
+    let out = one(dir.command(&id(cfg), &LampChange::ColorTemp(500)));
     assert_eq!(
         json(&out)["color_temp"],
         2702,
         "clamped to 370 mireds, sent in kelvin"
     );
-    let out = dir
-        .command(&id(cfg), &LampChange::Brightness(50))
-        .expect("cmd");
+    let out = one(dir.command(&id(cfg), &LampChange::Brightness(50)));
     assert_eq!(json(&out)["brightness"], 50);
-    let out = dir
-        .command(&id(cfg), &LampChange::Color(Rgb::new(0, 0, 255)))
-        .expect("cmd");
+    let out = one(dir.command(&id(cfg), &LampChange::Color(Rgb::new(0, 0, 255))));
     assert_eq!(
         json(&out)["color"],
         serde_json::json!({"h":240.0,"s":100.0}),
@@ -311,16 +299,20 @@ fn home_assistant_default_schema_is_an_on_off_lamp() {
     assert!(!lamp.capabilities.brightness && !lamp.capabilities.color);
     dir.handle_message("tele/bulb01/STATE", br#"{"POWER":"ON","Dimmer":50}"#, false);
     assert_eq!(dir.lamp(&lamp_id).expect("lamp").state.on, Some(true));
-    dir.handle_message("tele/bulb01/LWT", b"Offline", true);
-    assert_eq!(dir.lamp(&lamp_id).expect("lamp").available, Some(false));
-    let out = dir.command(&lamp_id, &LampChange::On(false)).expect("cmd");
+    dir.handle_message("tele/bulb01/LWT", b"Online", true);
+    let out = one(dir.command(&lamp_id, &LampChange::On(false)));
     assert_eq!(
         (out.topic.as_str(), out.payload.as_slice()),
         ("cmnd/bulb01/POWER", &b"OFF"[..])
     );
+    assert!(dir
+        .command(&lamp_id, &LampChange::Color(Rgb::new(1, 2, 3)))
+        .is_err());
+    dir.handle_message("tele/bulb01/LWT", b"Offline", true);
+    assert!(!dir.lamp(&lamp_id).expect("lamp").available);
     assert_eq!(
-        dir.command(&lamp_id, &LampChange::Color(Rgb::new(1, 2, 3))),
-        None
+        dir.command(&lamp_id, &LampChange::On(true)),
+        Err("the lamp is unavailable".to_owned())
     );
 }
 
@@ -395,22 +387,27 @@ fn zigbee2mqtt_lights_come_from_bridge_devices() {
     assert!(feed(&mut dir, "z2m.json", "z2m-10").is_empty());
     assert_eq!(dir.lamps().count(), 3);
     feed(&mut dir, "z2m.json", "z2m-12");
-    assert_eq!(
-        dir.lamp(&id("zigbee2mqtt/hue_back_tv"))
+    assert!(
+        !dir.lamp(&id("zigbee2mqtt/hue_back_tv"))
             .expect("lamp")
-            .available,
-        Some(false)
+            .available
     );
     feed(&mut dir, "z2m.json", "z2m-14");
-    assert_eq!(
-        dir.lamp(&id("zigbee2mqtt/hue1")).expect("lamp").available,
-        Some(false)
-    );
+    assert!(!dir.lamp(&id("zigbee2mqtt/hue1")).expect("lamp").available);
 
     let hue1 = id("zigbee2mqtt/hue1");
-    let out = dir
-        .command(&hue1, &LampChange::Brightness(100))
-        .expect("cmd");
+    assert_eq!(
+        dir.command(&hue1, &LampChange::On(true)),
+        Err("the lamp is unavailable".to_owned()),
+        "an offline lamp takes no commands"
+    );
+    dir.handle_message(
+        "zigbee2mqtt/hue1/availability",
+        br#"{"state":"online"}"#,
+        true,
+    );
+    assert!(dir.lamp(&hue1).expect("lamp").available);
+    let out = one(dir.command(&hue1, &LampChange::Brightness(100)));
     assert_eq!(
         out,
         Outgoing {
@@ -419,22 +416,18 @@ fn zigbee2mqtt_lights_come_from_bridge_devices() {
             retain: false
         }
     );
-    let out = dir
-        .command(&hue1, &LampChange::ColorTemp(100))
-        .expect("cmd");
+    let out = one(dir.command(&hue1, &LampChange::ColorTemp(100)));
     assert_eq!(
         out.payload,
         br#"{"color_temp":153}"#.to_vec(),
         "clamped into the device range"
     );
-    let out = dir
-        .command(&hue1, &LampChange::Color(Rgb::new(46, 102, 150)))
-        .expect("cmd");
+    let out = one(dir.command(&hue1, &LampChange::Color(Rgb::new(46, 102, 150))));
     assert_eq!(
         out.payload,
         br#"{"color":{"b":150,"g":102,"r":46}}"#.to_vec()
     );
-    let out = dir.refresh(&hue1).expect("get");
+    let out = dir.refresh(&hue1).into_iter().next().expect("get");
     assert_eq!(
         (out.topic.as_str(), out.payload.as_slice()),
         ("zigbee2mqtt/hue1/get", &br#"{"state":""}"#[..])
@@ -536,7 +529,7 @@ fn every_state_sample_through_the_directory_never_panics() {
             LampChange::Color(Rgb::new(1, 2, 3)),
             LampChange::ColorTemp(0),
         ] {
-            if let Some(out) = dir.command(&lamp, &change) {
+            for out in dir.command(&lamp, &change).unwrap_or_default() {
                 assert!(!out.payload.is_empty());
             }
         }

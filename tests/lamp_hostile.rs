@@ -100,7 +100,7 @@ fn a_brightness_of_a_billion_is_clamped_to_full_and_never_sent_back() {
     let out = dir
         .command(&id(SEED), &LampChange::On(false))
         .expect("a command");
-    let sent: Value = serde_json::from_slice(&out.payload).expect("our payload is JSON");
+    let sent: Value = serde_json::from_slice(&out[0].payload).expect("our payload is JSON");
     let brightness = sent["brightness"].as_f64().unwrap_or(0.0);
     assert!(
         (0.0..=255.0).contains(&brightness),
@@ -119,7 +119,7 @@ fn hostile_values_left_in_a_seed_document_are_not_written_back() {
     let out = dir
         .command(&id(SEED), &LampChange::Color(Rgb::new(0, 0, 255)))
         .expect("a command");
-    let sent: Value = serde_json::from_slice(&out.payload).expect("our payload is JSON");
+    let sent: Value = serde_json::from_slice(&out[0].payload).expect("our payload is JSON");
     assert_eq!(sent["state"], "ON", "the last good state, not the markup");
     assert_eq!(sent["brightness"], 0, "clamped like the card shows it");
     assert_eq!(sent["color"], serde_json::json!({"r": 0, "g": 0, "b": 255}));
@@ -127,7 +127,7 @@ fn hostile_values_left_in_a_seed_document_are_not_written_back() {
     let out = dir
         .command(&id(SEED), &LampChange::On(false))
         .expect("a command");
-    let sent: Value = serde_json::from_slice(&out.payload).expect("our payload is JSON");
+    let sent: Value = serde_json::from_slice(&out[0].payload).expect("our payload is JSON");
     // One component was not a number, so the whole colour was unreadable: the
     // last good one (red) is what the card shows and what goes back out.
     assert_eq!(sent["color"], serde_json::json!({"r": 255, "g": 0, "b": 0}));

@@ -9,10 +9,10 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use lampboard::lamp::command::{change_payload, CommandStyle, Dialect};
-use lampboard::lamp::discovery::home_assistant::{
+use lampboard::lamp::systems::home_assistant::discovery::{
     expand_config, parse_config, HaDiscovery, HaSchema,
 };
-use lampboard::lamp::discovery::zigbee2mqtt::parse_bridge_devices;
+use lampboard::lamp::systems::zigbee2mqtt::parse_bridge_devices;
 use lampboard::lamp::{read_state, ColorMode, LampChange, LampState, ReadError, ReadOptions, Rgb};
 use serde_json::Value;
 
@@ -401,10 +401,11 @@ fn home_assistant_discovery_samples_read_as_expected() {
     let mut others = 0;
     for s in load("ha_discovery.json") {
         let e = &s.expect;
-        let is_light_topic = lampboard::lamp::discovery::home_assistant::is_light_config_topic(
-            "homeassistant",
-            &s.topic,
-        );
+        let is_light_topic =
+            lampboard::lamp::systems::home_assistant::discovery::is_light_config_topic(
+                "homeassistant",
+                &s.topic,
+            );
         match e.get("creates").and_then(Value::as_str) {
             Some("light") => {
                 assert!(is_light_topic, "{}", s.id);

@@ -8,7 +8,7 @@
 use serde_json::{json, Map, Value};
 
 use super::color::{self, Rgb};
-use super::state::ColorMode;
+use super::state::{ColorMode, LampState};
 
 /// One thing the user asked a lamp to do; the UI produces these, the directory turns them
 /// into MQTT messages, so the UI never writes JSON itself.
@@ -23,6 +23,32 @@ pub enum LampChange {
     Color(Rgb),
     /// Colour temperature in mireds; clamped to the lamp's range when known.
     ColorTemp(u16),
+    /// Run one of the effects the lamp lists, by its name.
+    Effect(String),
+}
+
+impl LampChange {
+    /// The change as the lamp will look once it obeys: what a card shows before the echo,
+    /// and what an optimistic lamp (one that never reports its state) is taken to be.
+    pub fn apply_to(&self, state: &mut LampState) {
+        match self {
+            LampChange::On(on) => state.on = Some(*on),
+            LampChange::Brightness(pct) => {
+                state.brightness_pct = Some(f32::from((*pct).min(100)));
+                state.on = Some(*pct > 0);
+            }
+            LampChange::Color(rgb) => {
+                state.rgb = Some(*rgb);
+                state.color_mode = Some(ColorMode::Rgb);
+            }
+            LampChange::ColorTemp(mireds) => {
+                state.color_temp_mireds = Some(*mireds);
+                state.rgb = Some(color::mireds_to_rgb(f64::from(*mireds)));
+                state.color_mode = Some(ColorMode::ColorTemp);
+            }
+            LampChange::Effect(name) => state.effect = Some(name.clone()),
+        }
+    }
 }
 
 /// Which command dialect a command topic speaks.
@@ -139,6 +165,12 @@ pub fn change_payload(change: &LampChange, style: &CommandStyle) -> Vec<u8> {
             };
             m.insert("color_temp".into(), value.into());
         }
+        LampChange::Effect(name) => {
+            if turn_on {
+                m.insert("state".into(), "ON".into());
+            }
+            m.insert("effect".into(), name.clone().into());
+        }
     }
     compact(m)
 }
@@ -172,6 +204,9 @@ pub fn whole_state_payload(
         LampChange::ColorTemp(mireds) => {
             m.insert("color_temp".into(), u64::from((*mireds).max(1)).into());
             m.insert("color_mode".into(), "color_temp".into());
+        }
+        LampChange::Effect(name) => {
+            m.insert("effect".into(), name.clone().into());
         }
     }
     compact(m)

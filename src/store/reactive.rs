@@ -459,9 +459,7 @@ impl Store {
         for event in events {
             match event {
                 DirectoryEvent::Added(id) => {
-                    if let Some(out) = self.directory.with_value(|d| d.refresh(&id)) {
-                        ask_state.push(out);
-                    }
+                    ask_state.extend(self.directory.with_value(|d| d.refresh(&id)));
                     if let Some(lamp) = self.directory.with_value(|d| d.lamp(&id).cloned()) {
                         let signal = RwSignal::new(LampView::new(lamp, now));
                         self.lamps.update_value(|l| {
@@ -509,33 +507,63 @@ impl Store {
         }
     }
 
-    /// The user changed a lamp: publish, show it at once, mark it pending.
+    /// The user changed a lamp: publish what its system expects (one message or several),
+    /// show the change at once and mark it pending until the broker has taken all of them.
+    /// An optimistic lamp (one that never reports its state) takes the change as its state,
+    /// as Home Assistant does.
     pub fn change(&self, id: &LampId, change: LampChange) {
         let Some(signal) = self.lamp(id) else { return };
-        let Some(out) = self.directory.with_value(|d| d.command(id, &change)) else {
-            self.notice.set(Some("This lamp cannot do that".to_owned()));
-            return;
+        let messages = match self.directory.with_value(|d| d.command(id, &change)) {
+            Ok(messages) if !messages.is_empty() => messages,
+            Ok(_) => return,
+            Err(why) => {
+                signal.update(|v| v.roll_back(why));
+                return;
+            }
         };
         let Some(publisher) = self.publisher.get_value() else {
             signal.update(|v| v.roll_back("not connected to a broker".to_owned()));
             return;
         };
         let qos = self.qos.get_untracked();
-        match publisher.publish(&out.topic, out.payload, qos, out.retain) {
-            Ok(ticket) => {
-                self.in_flight.update_value(|m| {
-                    m.insert(ticket, id.clone());
-                });
-                signal.update(|v| {
-                    v.assume(&change);
-                    v.delivery = Delivery::Pending;
-                });
-            }
-            Err(why) => {
-                signal.update(|v| v.roll_back(why.clone()));
-                self.notice.set(Some(format!("Not sent: {why}")));
+        let mut sent = 0;
+        for out in messages {
+            match publisher.publish(&out.topic, out.payload, qos, out.retain) {
+                Ok(ticket) => {
+                    sent += 1;
+                    self.in_flight.update_value(|m| {
+                        m.insert(ticket, id.clone());
+                    });
+                }
+                Err(why) => {
+                    self.forget_in_flight(id);
+                    signal.update(|v| v.roll_back(why.clone()));
+                    self.notice.set(Some(format!("Not sent: {why}")));
+                    return;
+                }
             }
         }
+        if sent == 0 {
+            return;
+        }
+        signal.update(|v| {
+            v.assume(&change);
+            v.delivery = Delivery::Pending;
+        });
+        if self
+            .directory
+            .try_update_value(|d| d.assume(id, &change))
+            .flatten()
+            .is_some()
+        {
+            self.queue_card_update(id.clone(), CardUpdate::State);
+        }
+    }
+
+    /// Drops every publish of a lamp still awaiting the broker, after one of them failed.
+    fn forget_in_flight(&self, id: &LampId) {
+        self.in_flight
+            .update_value(|m| m.retain(|_, lamp| lamp != id));
     }
 
     /// Switches every lamp of a room on or off.
@@ -561,6 +589,13 @@ impl Store {
         let Some((id, signal)) = id.and_then(|id| self.lamp(&id).map(|s| (id, s))) else {
             return;
         };
+        // A change of several messages is delivered when the broker has taken the last.
+        if self
+            .in_flight
+            .with_value(|m| m.values().any(|lamp| *lamp == id))
+        {
+            return;
+        }
         // A lamp that never reports its state (optimistic) has no echo to wait for.
         if !self.directory.with_value(|d| d.reports_state(&id)) {
             signal.try_update(|v| v.delivery = Delivery::Delivered);
@@ -591,8 +626,11 @@ impl Store {
             .in_flight
             .try_update_value(|m| m.remove(&ticket))
             .flatten();
-        if let Some(signal) = id.and_then(|id| self.lamp(&id)) {
-            signal.try_update(|v| v.roll_back(why.clone()));
+        if let Some(id) = id {
+            self.forget_in_flight(&id);
+            if let Some(signal) = self.lamp(&id) {
+                signal.try_update(|v| v.roll_back(why.clone()));
+            }
         }
         self.notice.try_set(Some(format!("Not delivered: {why}")));
     }

@@ -1,7 +1,7 @@
 //! What one card shows, and the rules for grouping cards into rooms and for
 //! showing a change before the broker confirms it. Pure, tested natively.
 
-use crate::lamp::{ColorMode, Lamp, LampChange, LampId, LampState, SourceKind};
+use crate::lamp::{Lamp, LampChange, LampId, LampState, SourceKind};
 
 /// Where the user's last change to a lamp stands.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -149,21 +149,7 @@ impl LampView {
 
 /// The change as the lamp will look once it obeys.
 pub fn apply_change(state: &mut LampState, change: &LampChange) {
-    match change {
-        LampChange::On(on) => state.on = Some(*on),
-        LampChange::Brightness(pct) => {
-            state.brightness_pct = Some(f32::from((*pct).min(100)));
-            state.on = Some(*pct > 0);
-        }
-        LampChange::Color(rgb) => {
-            state.rgb = Some(*rgb);
-            state.color_mode = Some(ColorMode::Rgb);
-        }
-        LampChange::ColorTemp(mireds) => {
-            state.color_temp_mireds = Some(*mireds);
-            state.color_mode = Some(ColorMode::ColorTemp);
-        }
-    }
+    change.apply_to(state);
 }
 
 /// A lamp's room: the one its source names, else the ecosystem it came from,
