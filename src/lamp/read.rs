@@ -156,11 +156,13 @@ pub fn read_object(obj: &Map<String, Value>, opts: &ReadOptions) -> StateUpdate 
     u
 }
 
-/// `state`: "ON"/"OFF" in any case, booleans (unambiguous); null = unknown. Never off by
-/// default.
+/// `state`: "ON"/"OFF" in any case, booleans (unambiguous); null = unknown (what was known is
+/// forgotten, as Home Assistant does); a missing key keeps what was known. Never off by default.
 fn read_on(obj: &Map<String, Value>, u: &mut StateUpdate) {
     match obj.get("state") {
-        None | Some(Value::Null) => {}
+        None => {}
+        // Home Assistant's JSON schema: `"state": null` makes the light's state unknown.
+        Some(Value::Null) => u.on_unknown = true,
         Some(Value::String(s)) if s.trim().eq_ignore_ascii_case("on") => u.on = Some(true),
         Some(Value::String(s)) if s.trim().eq_ignore_ascii_case("off") => u.on = Some(false),
         Some(Value::Bool(b)) => u.on = Some(*b),

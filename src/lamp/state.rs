@@ -112,6 +112,8 @@ impl LampState {
         let before = self.clone();
         if let Some(on) = update.on {
             self.on = Some(on);
+        } else if update.on_unknown {
+            self.on = None;
         }
         if let Some(b) = update.brightness_pct {
             self.brightness_pct = Some(b);
@@ -147,6 +149,9 @@ impl LampState {
 pub struct StateUpdate {
     /// On/off, when the message said so.
     pub on: Option<bool>,
+    /// The message said on/off is unknown (`"state": null`, the default schema's `None`):
+    /// the card shows "unknown", never "off", and forgets what it knew.
+    pub on_unknown: bool,
     /// Brightness in percent of the sender's scale.
     pub brightness_pct: Option<f32>,
     /// The colour mode announced or implied by the message.
