@@ -21,6 +21,11 @@
 //! * A write that arrives while some of the lamp's own publishes have not come back yet was
 //!   processed by the broker before them, so theirs will end up retained; the lamp answers
 //!   such a write by re-publishing the adopted state, and broker and lamp agree again.
+//! * A message to one lamp can change others (a Zigbee2MQTT group and its members); the
+//!   fleet says which ([`crate::fleet::Outcome`]) and they are published after the addressed
+//!   lamp's own answer, in Zigbee2MQTT's order.
+//! * The porch light's availability flaps on a timer ([`Options::flap`]); a reconnect's
+//!   announcements say online again and restart the cycle.
 //! * The MQTT event loop runs in its own task and hands events over an unbounded channel: the
 //!   main task awaits `publish` (bounded request channel) and must never wait on a task that is
 //!   itself waiting for the main task.

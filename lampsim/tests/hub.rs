@@ -696,23 +696,24 @@ async fn home_assistant_default_schema_bulb_obeys_what_home_assistant_sends() {
         p.publish(&topic("brightness_command_topic"), false, "100")
             .await;
         assert_eq!(json_of(&p.next_on(&state).await)["Dimmer"], 100);
-        // light.turn_on(color_temp: 300 mired): white shows, Color leaves the telemetry.
-        p.publish(&topic("color_temp_command_topic"), false, "300")
-            .await;
+        // light.turn_on(color_temp_kelvin: 3333): schema_basic publishes the brightness it
+        // adds for on_command_type brightness first, then the temperature in mireds.
         p.publish(&topic("brightness_command_topic"), false, "100")
+            .await;
+        p.publish(&topic("color_temp_command_topic"), false, "300")
             .await;
         p.next_on(&state).await;
         assert_eq!(
             json_of(&p.next_on(&state).await),
             json!({"POWER":"1","Dimmer":100,"CT":300,"Scheme":"none"})
         );
-        // light.turn_on(effect: wakeup).
-        p.publish(&topic("effect_command_topic"), false, "wakeup")
-            .await;
+        // light.turn_on(effect: wakeup): the level first, then the effect.
         p.publish(&topic("brightness_command_topic"), false, "100")
             .await;
-        assert_eq!(json_of(&p.next_on(&state).await)["Scheme"], "wakeup");
+        p.publish(&topic("effect_command_topic"), false, "wakeup")
+            .await;
         p.next_on(&state).await;
+        assert_eq!(json_of(&p.next_on(&state).await)["Scheme"], "wakeup");
         let report = hub.stop().await;
         let lamp = lamp_at(&report, &state);
         assert_eq!(

@@ -12,7 +12,7 @@
 //! * [`ha_template`]: Home Assistant's template schema: JSON rendered by HA's templates.
 //! * [`z2m`]: Zigbee2MQTT devices (single and multi-endpoint) and groups.
 //!
-//! [`keys`] holds what the JSON dialects share (state/brightness/colour keys).
+//! `keys` (private) holds what the JSON dialects share (state/brightness/colour keys).
 
 pub mod ha_default;
 pub mod ha_json;
