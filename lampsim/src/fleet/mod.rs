@@ -4,12 +4,14 @@
 //! flags give the same house), so tests and screenshots are stable.
 //!
 //! One module per system: [`names`] (the seed house), [`ha`] (Home Assistant, one config per
-//! entity), [`ha_device`] (Home Assistant device-based discovery), [`z2m`] (Zigbee2MQTT).
+//! entity), [`ha_device`] (Home Assistant device-based discovery), [`z2m`] (Zigbee2MQTT
+//! devices) and [`z2m_groups`] (Zigbee2MQTT groups).
 
 pub mod ha;
 pub mod ha_device;
 pub mod names;
 pub mod z2m;
+pub mod z2m_groups;
 
 use std::collections::HashMap;
 
@@ -73,7 +75,7 @@ pub(crate) struct Parts {
     announced_on: HashMap<usize, String>,
     z2m_devices: Vec<u8>,
     z2m_groups: Vec<u8>,
-    groups: Vec<z2m::Group>,
+    groups: Vec<z2m_groups::Group>,
 }
 
 impl Parts {
@@ -111,7 +113,7 @@ pub struct Fleet {
     /// Number of rooms the seed lamps are spread over.
     pub rooms: usize,
     /// Zigbee2MQTT groups.
-    pub groups: Vec<z2m::Group>,
+    pub groups: Vec<z2m_groups::Group>,
     routes: HashMap<String, (usize, Role)>,
     announcements: Vec<Announcement>,
     avail: Vec<Avail>,
@@ -183,11 +185,17 @@ impl Fleet {
         if reply.accepted && role != Role::Get && reply.publish.is_some() {
             match self.lamps[i].kind {
                 Kind::Zigbee2MqttGroup => {
-                    cascade = z2m::group_commanded(&mut self.lamps, &self.groups, i, role, payload);
+                    cascade = z2m_groups::group_commanded(
+                        &mut self.lamps,
+                        &self.groups,
+                        i,
+                        role,
+                        payload,
+                    );
                 }
                 Kind::Zigbee2Mqtt => {
-                    let touched = z2m::touched(&self.lamps[i], role, payload);
-                    cascade = z2m::member_changed(&mut self.lamps, &self.groups, i, touched);
+                    let touched = z2m_groups::touched(&self.lamps[i], role, payload);
+                    cascade = z2m_groups::member_changed(&mut self.lamps, &self.groups, i, touched);
                 }
                 _ => {}
             }
@@ -197,11 +205,11 @@ impl Fleet {
 
     /// Lamp `i` changed by itself (a wall switch): the other lamps to publish (its groups).
     pub fn changed_outside(&mut self, i: usize) -> Vec<usize> {
-        if !z2m::is_device(&self.lamps[i]) {
+        if !z2m_groups::is_device(&self.lamps[i]) {
             return Vec::new();
         }
-        let touched = vec![(0, z2m::ALL_PROPS.to_vec())];
-        z2m::member_changed(&mut self.lamps, &self.groups, i, touched)
+        let touched = vec![(0, z2m_groups::ALL_PROPS.to_vec())];
+        z2m_groups::member_changed(&mut self.lamps, &self.groups, i, touched)
     }
 
     /// How many lamps of a kind.

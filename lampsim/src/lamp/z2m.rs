@@ -13,7 +13,7 @@
 //!   its suffix.
 //! * Groups take the same commands on `<base>/<group>/set`; their state (no `linkquality`) is
 //!   published on `<base>/<group>`. What a group command does to its members is the fleet's
-//!   job (see [`crate::fleet::z2m`]); [`Lamp::z2m_apply_optimistic`] is the member's side.
+//!   job (see [`crate::fleet::z2m_groups`]); [`Lamp::z2m_apply_optimistic`] is the member's side.
 
 use std::collections::BTreeMap;
 
