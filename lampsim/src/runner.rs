@@ -24,6 +24,9 @@
 //! * A message to one lamp can change others (a Zigbee2MQTT group and its members); the
 //!   fleet says which ([`crate::fleet::Outcome`]) and they are published after the addressed
 //!   lamp's own answer, in Zigbee2MQTT's order.
+//! * On stop, lampsim publishes every availability as offline and waits (bounded) for its own
+//!   probe to come back before disconnecting: rumqttc may drop writes still buffered when
+//!   the DISCONNECT goes out, and the offline messages must reach the broker.
 //! * The porch light's availability flaps on a timer ([`Options::flap`]); a reconnect's
 //!   announcements say online again and restart the cycle.
 //! * The MQTT event loop runs in its own task and hands events over an unbounded channel: the
@@ -44,6 +47,9 @@ use crate::rng::Rng;
 
 /// How long a reconnect waits for its probe before publishing the lamps' states anyway.
 pub const RESYNC_LIMIT: Duration = Duration::from_secs(2);
+
+/// How long a stop waits for the broker to take the offline messages.
+pub const STOP_FLUSH_LIMIT: Duration = Duration::from_secs(2);
 
 /// How often the porch light drops off its Wi-Fi by default.
 pub const FLAP_EVERY: Duration = Duration::from_secs(40);
@@ -631,6 +637,24 @@ pub async fn run(
     if sim.connected {
         for a in sim.fleet.availability(false) {
             sim.publish(&a.topic, QoS::AtLeastOnce, a.payload).await;
+        }
+        // rumqttc can drop writes still buffered when the disconnect goes out (seen: the
+        // offline messages lost at random). The probe comes back only after the broker has
+        // routed everything published before it, so wait for it (bounded) first.
+        sim.publish_probe().await;
+        let probe = sim.probe_topic.clone();
+        let back = tokio::time::timeout(STOP_FLUSH_LIMIT, async {
+            while let Some(inbound) = rx.recv().await {
+                if matches!(&inbound, Inbound::Message { topic, .. } if *topic == probe) {
+                    return true;
+                }
+            }
+            false
+        })
+        .await;
+        if !matches!(back, Ok(true)) {
+            sim.log
+                .always("the broker did not confirm the offline messages; stopping anyway");
         }
     }
     let _ = sim.client.disconnect().await;

@@ -558,4 +558,25 @@ mod tests {
         }
         assert_eq!(fleet.directory().len(), fleet.lamps.len() - 12);
     }
+
+    #[test]
+    fn a_wall_switch_on_a_member_reaches_its_group_only() {
+        let mut fleet = Fleet::new(1, 1);
+        let (g, _) = lamp(&fleet, "house/all");
+        let (h, _) = lamp(&fleet, "hallway/ceiling");
+        fleet.lamps[h].apply_change(crate::lamp::Change::Brightness(33));
+        assert_eq!(fleet.changed_outside(h), [g]);
+        assert_eq!(
+            (fleet.lamps[g].light.on, fleet.lamps[g].light.brightness),
+            (true, 33)
+        );
+        assert!(
+            fleet.changed_outside(0).is_empty(),
+            "a seed lamp is in no group"
+        );
+        assert!(
+            !fleet.lamps[g].apply_change(crate::lamp::Change::Toggle),
+            "groups never change by themselves"
+        );
+    }
 }
