@@ -147,6 +147,7 @@ pub(super) fn build(parts: &mut Parts) {
             lamp: parts.lamps.len(),
             endpoint: 0,
             ieee: spec.ieee.to_string(),
+            // Hue bulbs have their light on endpoint 11, most others on 1.
             zigbee_endpoint: if spec.vendor == "Philips" { 11 } else { 1 },
         });
         parts.avail.push(Avail::z2m(spec.friendly_name));
@@ -199,6 +200,7 @@ pub(super) fn build(parts: &mut Parts) {
     let g = Group {
         lamp: parts.lamps.len(),
         id: 1,
+        friendly_name: GROUP.to_string(),
         members,
     };
     parts.z2m_groups = groups_json(std::slice::from_ref(&g))

@@ -12,7 +12,6 @@
 
 use serde_json::{json, Map, Value};
 
-use super::z2m::GROUP;
 use crate::lamp::{Features, Kind, Lamp, Light, Mode, Role};
 
 /// One member of a group: lamp index in the fleet and which of its endpoints.
@@ -33,6 +32,8 @@ pub struct Group {
     pub lamp: usize,
     /// Group id.
     pub id: u16,
+    /// Its friendly name (the topic under the base).
+    pub friendly_name: String,
     /// Members.
     pub members: Vec<Member>,
 }
@@ -45,7 +46,7 @@ pub(super) fn groups_json(groups: &[Group]) -> Value {
             .map(|g| {
                 json!({
                     "id": g.id,
-                    "friendly_name": GROUP,
+                    "friendly_name": g.friendly_name,
                     "description": "Every Zigbee light",
                     "scenes": [],
                     "members": g.members.iter().map(|m| json!({
