@@ -15,6 +15,19 @@ pub struct BrokerAddr {
     pub port: u16,
 }
 
+impl Args {
+    /// The porch light's flapping as [`crate::runner::Options::flap`] takes it.
+    pub fn flap(&self) -> Option<(std::time::Duration, std::time::Duration)> {
+        use std::time::Duration;
+        (self.flap_every > self.flap_for).then(|| {
+            (
+                Duration::from_secs(self.flap_every),
+                Duration::from_secs(self.flap_for),
+            )
+        })
+    }
+}
+
 impl std::fmt::Display for BrokerAddr {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "mqtt://{}:{}", self.host, self.port)
@@ -75,8 +88,10 @@ fn parse_rate(text: &str) -> Result<f64, String> {
 ///
 /// Starts rumqttd on 127.0.0.1 (MQTT/TCP and MQTT over WebSocket; the app's default URL
 /// ws://<host>:9001/mqtt works) unless --broker names an existing broker, then simulates
-/// seed lamps (smarthome/<room>/lamps/<name>), two Home Assistant discovery lamps and two
-/// Zigbee2MQTT lamps that obey commands the way each system does. Ctrl-C stops it.
+/// seed lamps (smarthome/<room>/lamps/<name>), Home Assistant lamps of every MQTT light schema
+/// (JSON, default, template, device-based discovery, one with flapping availability) and
+/// Zigbee2MQTT lights (bulbs, a two-channel dimmer, a group) that obey commands the way each
+/// system does. Ctrl-C stops it.
 #[derive(Parser, Clone, Debug, PartialEq)]
 #[command(name = "lampsim", version)]
 pub struct Args {
@@ -119,6 +134,16 @@ pub struct Args {
     /// would when its broker restarts.
     #[arg(long, conflicts_with = "broker")]
     pub broker_only: bool,
+
+    /// Seconds between the porch light's Wi-Fi drops (its availability topic says offline,
+    /// then online again); 0 keeps it online.
+    #[arg(long, default_value_t = 40, value_name = "SECS")]
+    pub flap_every: u64,
+
+    /// Seconds the porch light stays unavailable each time (less than --flap-every).
+    #[arg(long, default_value_t = 10, value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub flap_for: u64,
 
     /// Stop when standard input closes: `cargo xtask dev` passes a pipe, so lampsim can never
     /// outlive it, even if xtask is killed without a chance to clean up.
@@ -186,6 +211,30 @@ mod tests {
         ] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn flapping_is_on_by_default_and_can_be_turned_off() {
+        use std::time::Duration;
+        let d = parse(&[]).unwrap();
+        assert_eq!(
+            d.flap(),
+            Some((Duration::from_secs(40), Duration::from_secs(10)))
+        );
+        assert_eq!(parse(&["--flap-every", "0"]).unwrap().flap(), None);
+        assert_eq!(
+            parse(&["--flap-every", "6", "--flap-for", "2"])
+                .unwrap()
+                .flap(),
+            Some((Duration::from_secs(6), Duration::from_secs(2)))
+        );
+        assert_eq!(
+            parse(&["--flap-every", "5", "--flap-for", "5"])
+                .unwrap()
+                .flap(),
+            None
+        );
+        assert!(parse(&["--flap-for", "0"]).is_err());
     }
 
     #[test]

@@ -52,6 +52,7 @@ fn main() -> ExitCode {
         chaos: args.chaos,
         flood: args.flood,
         quiet: args.quiet,
+        flap: args.flap(),
         ..Options::new(&host, port)
     };
     let runtime = match tokio::runtime::Builder::new_current_thread()

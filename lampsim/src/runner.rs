@@ -21,6 +21,14 @@
 //! * A write that arrives while some of the lamp's own publishes have not come back yet was
 //!   processed by the broker before them, so theirs will end up retained; the lamp answers
 //!   such a write by re-publishing the adopted state, and broker and lamp agree again.
+//! * A message to one lamp can change others (a Zigbee2MQTT group and its members); the
+//!   fleet says which ([`crate::fleet::Outcome`]) and they are published after the addressed
+//!   lamp's own answer, in Zigbee2MQTT's order.
+//! * On stop, lampsim publishes every availability as offline and waits (bounded) for its own
+//!   probe to come back before disconnecting: rumqttc may drop writes still buffered when
+//!   the DISCONNECT goes out, and the offline messages must reach the broker.
+//! * The porch light's availability flaps on a timer ([`Options::flap`]); a reconnect's
+//!   announcements say online again and restart the cycle.
 //! * The MQTT event loop runs in its own task and hands events over an unbounded channel: the
 //!   main task awaits `publish` (bounded request channel) and must never wait on a task that is
 //!   itself waiting for the main task.
@@ -39,6 +47,14 @@ use crate::rng::Rng;
 
 /// How long a reconnect waits for its probe before publishing the lamps' states anyway.
 pub const RESYNC_LIMIT: Duration = Duration::from_secs(2);
+
+/// How long a stop waits for the broker to take the offline messages.
+pub const STOP_FLUSH_LIMIT: Duration = Duration::from_secs(2);
+
+/// How often the porch light drops off its Wi-Fi by default.
+pub const FLAP_EVERY: Duration = Duration::from_secs(40);
+/// How long it stays unavailable each time.
+pub const FLAP_OFFLINE: Duration = Duration::from_secs(10);
 
 /// What to simulate and where.
 #[derive(Clone, Debug)]
@@ -61,6 +77,9 @@ pub struct Options {
     pub port: u16,
     /// MQTT client id; unique per process so two lampsims on one broker do not kick each other.
     pub client_id: String,
+    /// The porch light's availability flaps: `offline` for `.1` once every `.0` (the first
+    /// drop comes `.0 - .1` after start). `None`: always online.
+    pub flap: Option<(Duration, Duration)>,
 }
 
 impl Options {
@@ -76,6 +95,7 @@ impl Options {
             host: host.to_string(),
             port,
             client_id: format!("lampsim-{}", std::process::id()),
+            flap: Some((FLAP_EVERY, FLAP_OFFLINE)),
         }
     }
 }
@@ -267,13 +287,27 @@ impl Sim {
         }
         if !self.announced_ready {
             self.announced_ready = true;
+            self.log
+                .always("lamps beyond the seed topics (announced on -> state ; commands):");
+            for line in self.fleet.directory() {
+                self.log.always(&format!("  {line}"));
+            }
+            if let Some((every, off)) = self.opts.flap {
+                self.log.always(&format!(
+                    "  {} says offline for {} s every {} s (--flap-every 0 turns it off)",
+                    self.fleet.flaky_topic(),
+                    off.as_secs(),
+                    every.as_secs()
+                ));
+            }
             let f = &self.fleet;
             self.log.always(&format!(
-                "ready: {} seed lamps in {} rooms, {} Home Assistant lamps, {} Zigbee2MQTT lamps{}{} (Ctrl-C stops)",
+                "ready: {} seed lamps in {} rooms, {} Home Assistant lamps, {} Zigbee2MQTT lamps, {} Zigbee2MQTT group{}{} (Ctrl-C stops)",
                 f.count(Kind::Seed),
                 f.rooms,
-                f.count(Kind::HomeAssistant),
+                f.count(Kind::HomeAssistant) + f.count(Kind::HaDefault) + f.count(Kind::HaTemplate),
                 f.count(Kind::Zigbee2Mqtt),
+                f.count(Kind::Zigbee2MqttGroup),
                 if self.opts.chaos { ", chaos on" } else { "" },
                 self.opts
                     .flood
@@ -307,7 +341,8 @@ impl Sim {
         // overwrite it there; answering with the adopted state keeps broker and lamp agreed.
         let overtaken = seed && self.echoes[i].pending(std::time::Instant::now());
         self.commands += 1;
-        let mut reply = self.fleet.lamps[i].handle(role, payload);
+        let outcome = self.fleet.handle(i, role, payload);
+        let mut reply = outcome.reply;
         if overtaken && reply.accepted && reply.publish.is_none() {
             reply.publish = Some(self.fleet.lamps[i].state_payload());
         }
@@ -341,6 +376,31 @@ impl Sim {
             }
             self.publish(&topic, QoS::AtLeastOnce, p).await;
         }
+        self.publish_cascade(outcome.cascade).await;
+    }
+
+    /// Publishes lamps changed as a consequence of another's change (group members, groups).
+    async fn publish_cascade(&mut self, lamps: Vec<usize>) {
+        for j in lamps {
+            let lamp = &self.fleet.lamps[j];
+            self.log.event(&format!(
+                "{:<4} {} => {}  (group)",
+                lamp.kind.label(),
+                lamp.name,
+                lamp.summary()
+            ));
+            self.publish_state(j, QoS::AtLeastOnce).await;
+        }
+    }
+
+    /// The porch light's Wi-Fi drops or comes back.
+    async fn flap(&mut self, online: bool) {
+        let topic = self.fleet.flaky_topic();
+        let word = if online { "online" } else { "offline" };
+        self.log
+            .event(&format!("ha   Porch Light availability {word}  (flaky)"));
+        self.publish(&topic, QoS::AtLeastOnce, word.as_bytes().to_vec())
+            .await;
     }
 
     async fn chaos(&mut self) {
@@ -373,6 +433,8 @@ impl Sim {
                 lamp.summary()
             ));
             self.publish_state(i, QoS::AtLeastOnce).await;
+            let cascade = self.fleet.changed_outside(i);
+            self.publish_cascade(cascade).await;
         }
     }
 }
@@ -475,6 +537,18 @@ pub async fn run(
         window_start: Instant::now(),
         window_sent: 0,
     });
+    // The porch light's availability: online until the first drop.
+    let mut flaky_online = true;
+    let flap_next = |online: bool, flap: Option<(Duration, Duration)>| {
+        let (every, off) = flap.unwrap_or((Duration::MAX, Duration::ZERO));
+        let wait = if online {
+            every.saturating_sub(off)
+        } else {
+            off
+        };
+        Instant::now() + wait.min(Duration::from_secs(86_400))
+    };
+    let mut flap_at = flap_next(true, sim.opts.flap);
     let mut flood_tick = tokio::time::interval(Duration::from_millis(10));
     flood_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
@@ -484,7 +558,12 @@ pub async fn run(
         tokio::select! {
             _ = &mut shutdown => break,
             inbound = rx.recv() => match inbound {
-                Some(Inbound::Connected) => sim.on_connected().await,
+                Some(Inbound::Connected) => {
+                    // The announcements say online again.
+                    sim.on_connected().await;
+                    flaky_online = true;
+                    flap_at = flap_next(true, sim.opts.flap);
+                }
                 Some(Inbound::Subscribed) => sim.on_subscribed().await,
                 Some(Inbound::Message { topic, payload, retain }) => {
                     sim.on_message(&topic, &payload, retain).await;
@@ -511,6 +590,11 @@ pub async fn run(
                 sim.log.always("the reconnect's probe did not come back; publishing the lamps' states");
                 sim.end_resync().await;
             }
+            _ = sleep_until(flap_at), if sim.opts.flap.is_some() && sim.subscribed => {
+                flaky_online = !flaky_online;
+                sim.flap(flaky_online).await;
+                flap_at = flap_next(flaky_online, sim.opts.flap);
+            }
             _ = sleep_until(chaos_at), if sim.opts.chaos && sim.subscribed => {
                 sim.chaos().await;
                 chaos_at = pick_chaos(&mut sim.rng, sim.opts.chaos_every);
@@ -525,6 +609,9 @@ pub async fn run(
                     }
                     let i = f.cursor % lamps;
                     f.cursor += 1;
+                    if sim.fleet.lamps[i].kind == Kind::Zigbee2MqttGroup {
+                        continue;
+                    }
                     let max = sim.fleet.lamps[i].features.brightness_max;
                     let level = 1 + (f.cursor as u16 % max.max(1));
                     sim.fleet.lamps[i].apply_change(Change::Brightness(level));
@@ -550,6 +637,24 @@ pub async fn run(
     if sim.connected {
         for a in sim.fleet.availability(false) {
             sim.publish(&a.topic, QoS::AtLeastOnce, a.payload).await;
+        }
+        // rumqttc can drop writes still buffered when the disconnect goes out (seen: the
+        // offline messages lost at random). The probe comes back only after the broker has
+        // routed everything published before it, so wait for it (bounded) first.
+        sim.publish_probe().await;
+        let probe = sim.probe_topic.clone();
+        let back = tokio::time::timeout(STOP_FLUSH_LIMIT, async {
+            while let Some(inbound) = rx.recv().await {
+                if matches!(&inbound, Inbound::Message { topic, .. } if *topic == probe) {
+                    return true;
+                }
+            }
+            false
+        })
+        .await;
+        if !matches!(back, Ok(true)) {
+            sim.log
+                .always("the broker did not confirm the offline messages; stopping anyway");
         }
     }
     let _ = sim.client.disconnect().await;

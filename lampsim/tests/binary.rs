@@ -102,6 +102,17 @@ fn prints_the_broker_urls_and_stops_cleanly_on_ctrl_c() {
     assert!(banner.contains("mqtt://127.0.0.1:"), "{banner}");
     assert!(banner.contains("/mqtt"), "{banner}");
     assert!(banner.contains("12 seed lamps in 4 rooms"), "{banner}");
+    for topic in [
+        "homeassistant/light/lampsim_tasmota_bulb/config",
+        "homeassistant/light/lampsim_template_lamp/config",
+        "homeassistant/device/lampsim_pendant/config",
+        "cmnd/lampsim_tasmota_bulb/Dimmer",
+        "zigbee2mqtt/living/dimmer/l2/set",
+        "zigbee2mqtt/house/all",
+        "lampsim/lampsim_porch_light/availability",
+    ] {
+        assert!(banner.contains(topic), "{topic} in the banner: {banner}");
+    }
     sim.signal("INT");
     let status = sim.exit_within(Duration::from_secs(5));
     assert!(status.success(), "{status:?}");

@@ -37,6 +37,8 @@ async fn start_hub(configure: impl FnOnce(&mut Options)) -> Hub {
     let mut opts = Options::new("127.0.0.1", tcp);
     opts.quiet = true;
     opts.client_id = format!("lampsim-test-{tcp}");
+    // The porch light flaps only in the test about it.
+    opts.flap = None;
     configure(&mut opts);
     let (stop, stopped) = oneshot::channel::<()>();
     let (ready_tx, ready) = oneshot::channel();
@@ -145,6 +147,16 @@ impl Probe {
             }
         }
         out
+    }
+
+    /// Waits for `want` on `topic` (retained or live): lampsim's last publishes may reach the
+    /// broker after this probe's subscription, so the retained value can still be older.
+    async fn until(&mut self, topic: &str, want: &Value) {
+        loop {
+            if &json_of(&self.next_on(topic).await) == want {
+                return;
+            }
+        }
     }
 
     /// The next publish on `topic`, skipping others.
@@ -297,7 +309,7 @@ async fn home_assistant_lamps_are_discovered_and_answer_commands() {
         let configs = p
             .drain(Duration::from_millis(500), Duration::from_secs(5))
             .await;
-        assert_eq!(configs.len(), 2);
+        assert_eq!(configs.len(), 5, "desk, reading, porch, Tasmota, template");
         let config = configs
             .iter()
             .map(json_of)
@@ -319,7 +331,7 @@ async fn home_assistant_lamps_are_discovered_and_answer_commands() {
         let echo = json_of(&p.next_on(&state_topic).await);
         assert_eq!(
             echo,
-            json!({"state":"ON","brightness":64,"color_mode":"rgb","color":{"r":0,"g":0,"b":255}})
+            json!({"state":"ON","brightness":64,"color_mode":"rgb","color":{"r":0,"g":0,"b":255},"effect":"None"})
         );
         p.publish(&command_topic, false, r#"{"state":"OFF"}"#).await;
         assert_eq!(json_of(&p.next_on(&state_topic).await)["state"], "OFF");
@@ -365,7 +377,7 @@ async fn zigbee2mqtt_set_is_echoed_with_the_full_state() {
 }
 
 #[tokio::test]
-async fn bridge_devices_lists_the_two_lights() {
+async fn bridge_devices_lists_the_three_lights() {
     timeout(LIMIT, async {
         let hub = start_hub(|_| {}).await;
         let mut p = probe(hub.tcp, "t-bridge").await;
@@ -383,7 +395,10 @@ async fn bridge_devices_lists_the_two_lights() {
             })
             .map(|d| d["friendly_name"].as_str().unwrap())
             .collect();
-        assert_eq!(lights, ["hallway/ceiling", "bedroom/bedside"]);
+        assert_eq!(
+            lights,
+            ["hallway/ceiling", "bedroom/bedside", "living/dimmer"]
+        );
         assert!(
             devices.as_array().unwrap().len() > 2,
             "non-lights listed too"
@@ -630,6 +645,416 @@ async fn broker_and_lamp_agree_after_writes_mixed_with_chaos_and_flood() {
             json_of(&retained),
             serde_json::from_slice::<Value>(&lamp.state_payload()).unwrap()
         );
+    })
+    .await
+    .expect("test finished in time");
+}
+
+// ---- The kinds added for every Home Assistant light schema and Zigbee2MQTT light. ----
+// Each test sends exactly what Home Assistant or Zigbee2MQTT would send and checks what the
+// simulated device publishes, through the real broker.
+
+/// The retained config on `topic`, as JSON.
+async fn config_on(p: &mut Probe, topic: &str) -> Value {
+    p.subscribe(topic, QoS::AtLeastOnce).await;
+    json_of(&p.next_on(topic).await)
+}
+
+#[tokio::test]
+async fn home_assistant_default_schema_bulb_obeys_what_home_assistant_sends() {
+    timeout(LIMIT, async {
+        let hub = start_hub(|_| {}).await;
+        let mut p = probe(hub.tcp, "t-ha-default").await;
+        let c = config_on(&mut p, "homeassistant/light/lampsim_tasmota_bulb/config").await;
+        assert!(c.get("schema").is_none());
+        assert_eq!(
+            (c["payload_on"].clone(), c["payload_off"].clone()),
+            (json!(1), json!(0))
+        );
+        assert_eq!(c["on_command_type"], "brightness");
+        assert_eq!(c["brightness_scale"], 100);
+        let state = c["state_topic"].as_str().unwrap().to_string();
+        for key in [
+            "brightness_state_topic",
+            "rgb_state_topic",
+            "color_temp_state_topic",
+            "effect_state_topic",
+        ] {
+            assert_eq!(c[key], json!(state), "{key}");
+        }
+        let topic = |k: &str| c[k].as_str().unwrap().to_string();
+        p.subscribe(&state, QoS::AtLeastOnce).await;
+        assert_eq!(
+            json_of(&p.next_on(&state).await),
+            json!({"POWER":"1","Dimmer":40,"Color":"255,0,0","Scheme":"none"})
+        );
+        // light.turn_off: payload_off, as text.
+        p.publish(&topic("command_topic"), false, "0").await;
+        assert_eq!(json_of(&p.next_on(&state).await)["POWER"], "0");
+        // light.turn_on with no data, on_command_type brightness: only the level (HA's last
+        // brightness 102/255 scaled to 100 is 40).
+        p.publish(&topic("brightness_command_topic"), false, "40")
+            .await;
+        assert_eq!(
+            json_of(&p.next_on(&state).await),
+            json!({"POWER":"1","Dimmer":40,"Color":"255,0,0","Scheme":"none"})
+        );
+        // light.turn_on(rgb_color: [0, 0, 255], brightness: 255): rgb first, then the level.
+        p.publish(&topic("rgb_command_topic"), false, "0,0,255")
+            .await;
+        assert_eq!(json_of(&p.next_on(&state).await)["Color"], "0,0,255");
+        p.publish(&topic("brightness_command_topic"), false, "100")
+            .await;
+        assert_eq!(json_of(&p.next_on(&state).await)["Dimmer"], 100);
+        // light.turn_on(color_temp_kelvin: 3333): schema_basic publishes the brightness it
+        // adds for on_command_type brightness first, then the temperature in mireds.
+        p.publish(&topic("brightness_command_topic"), false, "100")
+            .await;
+        p.publish(&topic("color_temp_command_topic"), false, "300")
+            .await;
+        p.next_on(&state).await;
+        assert_eq!(
+            json_of(&p.next_on(&state).await),
+            json!({"POWER":"1","Dimmer":100,"CT":300,"Scheme":"none"})
+        );
+        // light.turn_on(effect: wakeup): the level first, then the effect.
+        p.publish(&topic("brightness_command_topic"), false, "100")
+            .await;
+        p.publish(&topic("effect_command_topic"), false, "wakeup")
+            .await;
+        p.next_on(&state).await;
+        assert_eq!(json_of(&p.next_on(&state).await)["Scheme"], "wakeup");
+        let report = hub.stop().await;
+        let lamp = lamp_at(&report, &state);
+        assert_eq!(
+            (lamp.light.on, lamp.light.brightness, lamp.light.mode),
+            (true, 100, Mode::ColorTemp)
+        );
+    })
+    .await
+    .expect("test finished in time");
+}
+
+#[tokio::test]
+async fn home_assistant_template_lamp_parses_what_the_templates_render() {
+    timeout(LIMIT, async {
+        let hub = start_hub(|_| {}).await;
+        let mut p = probe(hub.tcp, "t-ha-template").await;
+        let c = config_on(&mut p, "homeassistant/light/lampsim_template_lamp/config").await;
+        assert_eq!(c["schema"], "template");
+        assert!(c["command_on_template"]
+            .as_str()
+            .unwrap()
+            .contains("{{ brightness }}"));
+        let (state, command) = (
+            c["state_topic"].as_str().unwrap().to_string(),
+            c["command_topic"].as_str().unwrap().to_string(),
+        );
+        p.subscribe(&state, QoS::AtLeastOnce).await;
+        assert_eq!(
+            json_of(&p.next_on(&state).await),
+            json!({"state":"on","brightness":128,"color":[255,147,41],"effect":"none"})
+        );
+        // command_on_template rendered by HA for brightness 64, rgb (0,255,0), effect rainbow.
+        p.publish(
+            &command,
+            false,
+            r#"{"state": "on", "brightness": 64, "color": [0, 255, 0], "effect": "rainbow"}"#,
+        )
+        .await;
+        assert_eq!(
+            json_of(&p.next_on(&state).await),
+            json!({"state":"on","brightness":64,"color":[0,255,0],"effect":"rainbow"})
+        );
+        p.publish(&command, false, r#"{"state": "off"}"#).await;
+        assert_eq!(
+            json_of(&p.next_on(&state).await),
+            json!({"state":"off","brightness":64,"color":[0,255,0],"effect":"rainbow"})
+        );
+        hub.stop().await;
+    })
+    .await
+    .expect("test finished in time");
+}
+
+#[tokio::test]
+async fn device_discovery_pendant_is_announced_once_and_takes_kelvin() {
+    timeout(LIMIT, async {
+        let hub = start_hub(|_| {}).await;
+        let mut p = probe(hub.tcp, "t-ha-device").await;
+        p.subscribe("homeassistant/device/+/config", QoS::AtLeastOnce)
+            .await;
+        let configs = p
+            .drain(Duration::from_millis(300), Duration::from_secs(5))
+            .await;
+        assert_eq!(configs.len(), 1);
+        assert_eq!(
+            configs[0].topic,
+            "homeassistant/device/lampsim_pendant/config"
+        );
+        let c = json_of(&configs[0]);
+        assert_eq!(c["dev"]["ids"], json!(["lampsim_pendant"]));
+        assert_eq!(c["o"]["name"], "lampsim");
+        let light = &c["cmps"]["pendant_light"];
+        assert_eq!(
+            (light["p"].clone(), light["schema"].clone()),
+            (json!("light"), json!("json"))
+        );
+        let base = light["~"].as_str().unwrap();
+        let expand = |v: &Value| v.as_str().unwrap().replacen('~', base, 1);
+        let (state, command) = (expand(&light["stat_t"]), expand(&light["cmd_t"]));
+        assert_eq!(command, "lampsim/lampsim_pendant/set");
+        let avail = c["avty_t"].as_str().unwrap().to_string();
+        p.subscribe(&avail, QoS::AtLeastOnce).await;
+        assert_eq!(&p.next_on(&avail).await.payload[..], b"online");
+        p.subscribe(&state, QoS::AtLeastOnce).await;
+        assert_eq!(
+            json_of(&p.next_on(&state).await),
+            json!({"state":"ON","brightness":180,"color_mode":"color_temp","color_temp":2700})
+        );
+        // HA with color_temp_kelvin: true sends kelvin.
+        p.publish(
+            &command,
+            false,
+            r#"{"state":"ON","color_temp":4000,"brightness":90}"#,
+        )
+        .await;
+        assert_eq!(
+            json_of(&p.next_on(&state).await),
+            json!({"state":"ON","brightness":90,"color_mode":"color_temp","color_temp":4000})
+        );
+        hub.stop().await;
+    })
+    .await
+    .expect("test finished in time");
+}
+
+#[tokio::test]
+async fn porch_light_goes_unavailable_and_comes_back() {
+    timeout(LIMIT, async {
+        let hub = start_hub(|o| {
+            o.flap = Some((Duration::from_millis(900), Duration::from_millis(300)));
+        })
+        .await;
+        let mut p = probe(hub.tcp, "t-flaky").await;
+        let c = config_on(&mut p, "homeassistant/light/lampsim_porch_light/config").await;
+        assert_eq!(c["availability_mode"], "all");
+        let topics: Vec<String> = c["availability"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["topic"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            topics,
+            [
+                "lampsim/bridge/state",
+                "lampsim/lampsim_porch_light/availability"
+            ]
+        );
+        p.subscribe(&topics[0], QoS::AtLeastOnce).await;
+        assert_eq!(
+            json_of(&p.next_on(&topics[0]).await),
+            json!({"state":"online"})
+        );
+        p.subscribe(&topics[1], QoS::AtLeastOnce).await;
+        let mut seen = Vec::new();
+        while seen.len() < 4 {
+            let m = p.next_on(&topics[1]).await;
+            seen.push(String::from_utf8_lossy(&m.payload).to_string());
+        }
+        // The retained value first (online, or offline if the first drop came already), then
+        // live changes: always the other word.
+        assert!(seen.windows(2).all(|w| w[0] != w[1]), "{seen:?}");
+        assert!(
+            seen.iter().all(|w| w == "online" || w == "offline"),
+            "{seen:?}"
+        );
+        // The lamp still obeys while its availability flaps (it is the Wi-Fi, not the lamp).
+        let state = c["state_topic"].as_str().unwrap().to_string();
+        p.subscribe(&state, QoS::AtLeastOnce).await;
+        p.next_on(&state).await;
+        p.publish(
+            c["command_topic"].as_str().unwrap(),
+            false,
+            r#"{"state":"OFF"}"#,
+        )
+        .await;
+        assert_eq!(
+            json_of(&p.next_on(&state).await),
+            json!({"state":"OFF","brightness":120,"color_mode":"brightness"})
+        );
+        let tcp = hub.tcp;
+        hub.stop().await;
+        let mut late = probe(tcp, "t-flaky-late").await;
+        late.subscribe(&topics[0], QoS::AtLeastOnce).await;
+        late.until(&topics[0], &json!({"state":"offline"})).await;
+    })
+    .await
+    .expect("test finished in time");
+}
+
+#[tokio::test]
+async fn zigbee2mqtt_dimmer_takes_endpoint_keys() {
+    timeout(LIMIT, async {
+        let hub = start_hub(|_| {}).await;
+        let mut p = probe(hub.tcp, "t-z2m-multi").await;
+        let devices = config_on(&mut p, "zigbee2mqtt/bridge/devices").await;
+        let dimmer = devices
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["friendly_name"] == "living/dimmer")
+            .unwrap();
+        let lights: Vec<&Value> = dimmer["definition"]["exposes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["type"] == "light")
+            .collect();
+        assert_eq!(lights.len(), 2);
+        assert_eq!(lights[1]["endpoint"], "l2");
+        assert_eq!(lights[1]["features"][0]["property"], "state_l2");
+        assert_eq!(lights[1]["features"][1]["property"], "brightness_l2");
+        let state = "zigbee2mqtt/living/dimmer";
+        p.subscribe(&format!("{state}/availability"), QoS::AtLeastOnce).await;
+        assert_eq!(json_of(&p.next_on(&format!("{state}/availability")).await), json!({"state":"online"}));
+        p.subscribe(state, QoS::AtLeastOnce).await;
+        assert_eq!(
+            String::from_utf8(p.next_on(state).await.payload.to_vec()).unwrap(),
+            r#"{"brightness_l1":200,"brightness_l2":60,"linkquality":118,"state_l1":"ON","state_l2":"OFF"}"#
+        );
+        p.publish(&format!("{state}/set"), false, r#"{"state_l1":"OFF","brightness_l2":100}"#).await;
+        assert_eq!(
+            String::from_utf8(p.next_on(state).await.payload.to_vec()).unwrap(),
+            r#"{"brightness_l1":200,"brightness_l2":100,"linkquality":118,"state_l1":"OFF","state_l2":"ON"}"#
+        );
+        p.publish(&format!("{state}/l1/set"), false, r#"{"state":"ON","brightness":30}"#).await;
+        let got = json_of(&p.next_on(state).await);
+        assert_eq!((got["state_l1"].clone(), got["brightness_l1"].clone()), (json!("ON"), json!(30)));
+        let tcp = hub.tcp;
+        hub.stop().await;
+        let mut late = probe(tcp, "t-z2m-multi-late").await;
+        let avail = format!("{state}/availability");
+        late.subscribe(&avail, QoS::AtLeastOnce).await;
+        late.until(&avail, &json!({"state":"offline"})).await;
+    })
+    .await
+    .expect("test finished in time");
+}
+
+#[tokio::test]
+async fn zigbee2mqtt_group_commands_its_members() {
+    timeout(LIMIT, async {
+        let hub = start_hub(|_| {}).await;
+        let mut p = probe(hub.tcp, "t-z2m-group").await;
+        let groups = config_on(&mut p, "zigbee2mqtt/bridge/groups").await;
+        assert_eq!(groups[0]["friendly_name"], "house/all");
+        let members: Vec<(String, u64)> = groups[0]["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m["ieee_address"].as_str().unwrap().to_string(),
+                    m["endpoint"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(members.len(), 4);
+        assert!(
+            members.contains(&("0x0017880106a1b2c3".into(), 11)),
+            "{members:?}"
+        );
+        let group = "zigbee2mqtt/house/all";
+        let (bulb, dimmer) = ("zigbee2mqtt/hallway/ceiling", "zigbee2mqtt/living/dimmer");
+        for t in [group, bulb, dimmer] {
+            p.subscribe(t, QoS::AtLeastOnce).await;
+            p.next_on(t).await;
+        }
+        p.publish(
+            &format!("{group}/set"),
+            false,
+            r#"{"state":"ON","brightness":100}"#,
+        )
+        .await;
+        assert_eq!(
+            String::from_utf8(p.next_on(group).await.payload.to_vec()).unwrap(),
+            r#"{"brightness":100,"state":"ON"}"#
+        );
+        let b = json_of(&p.next_on(bulb).await);
+        assert_eq!(
+            (b["state"].clone(), b["brightness"].clone()),
+            (json!("ON"), json!(100))
+        );
+        let d = json_of(&p.next_on(dimmer).await);
+        assert_eq!(
+            (
+                d["state_l1"].clone(),
+                d["state_l2"].clone(),
+                d["brightness_l2"].clone()
+            ),
+            (json!("ON"), json!("ON"), json!(100))
+        );
+        // A member's own change reaches the group (not OFF while others are on).
+        p.publish(&format!("{bulb}/set"), false, r#"{"brightness":50}"#)
+            .await;
+        p.next_on(bulb).await;
+        assert_eq!(json_of(&p.next_on(group).await)["brightness"], 50);
+        hub.stop().await;
+    })
+    .await
+    .expect("test finished in time");
+}
+
+#[tokio::test]
+async fn effects_run_where_each_system_has_them() {
+    timeout(LIMIT, async {
+        let hub = start_hub(|_| {}).await;
+        let mut p = probe(hub.tcp, "t-effects").await;
+        let c = config_on(&mut p, "homeassistant/light/lampsim_desk_strip/config").await;
+        assert_eq!(c["effect"], true);
+        assert_eq!(
+            c["effect_list"],
+            json!(["Rainbow", "Strobe", "Pulse", "None"])
+        );
+        let state = c["state_topic"].as_str().unwrap().to_string();
+        p.subscribe(&state, QoS::AtLeastOnce).await;
+        assert_eq!(json_of(&p.next_on(&state).await)["effect"], "None");
+        p.publish(
+            c["command_topic"].as_str().unwrap(),
+            false,
+            r#"{"state":"ON","effect":"Strobe"}"#,
+        )
+        .await;
+        assert_eq!(json_of(&p.next_on(&state).await)["effect"], "Strobe");
+
+        // Zigbee2MQTT: the effect enum is exposed; an effect is a one-shot command, so the
+        // next state on the topic is the answer to the /get sent after it.
+        let devices = config_on(&mut p, "zigbee2mqtt/bridge/devices").await;
+        let hue = devices
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["friendly_name"] == "hallway/ceiling")
+            .unwrap();
+        let effect = hue["definition"]["exposes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == "effect")
+            .unwrap();
+        assert_eq!(effect["values"][0], "blink");
+        let z = "zigbee2mqtt/hallway/ceiling";
+        p.subscribe(z, QoS::AtLeastOnce).await;
+        let before = json_of(&p.next_on(z).await);
+        p.publish(&format!("{z}/set"), false, r#"{"effect":"breathe"}"#)
+            .await;
+        p.publish(&format!("{z}/get"), false, r#"{"state":""}"#)
+            .await;
+        let after = json_of(&p.next_on(z).await);
+        assert_eq!(after, before, "no state change and no effect key: {after}");
+        hub.stop().await;
     })
     .await
     .expect("test finished in time");
