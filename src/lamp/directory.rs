@@ -99,6 +99,9 @@ pub struct LampDirectory {
     /// Lamps that lost their primary state topic to a lamp of a system that ranks higher.
     shadowed: BTreeMap<LampId, (LampSpec, u8)>,
     routes: Routes,
+    /// Every system's discovery filters, kept because each new lamp's topics are checked
+    /// against them (10,000 retained lamps arrive one message each).
+    system_filters: Vec<String>,
 }
 
 impl Default for LampDirectory {
@@ -187,13 +190,16 @@ struct Outcome {
 impl LampDirectory {
     /// An empty directory with the given settings.
     pub fn new(settings: DirectorySettings) -> Self {
-        LampDirectory {
+        let mut directory = LampDirectory {
             systems: systems::build(&settings),
             settings,
             lamps: BTreeMap::new(),
             shadowed: BTreeMap::new(),
             routes: Routes::default(),
-        }
+            system_filters: Vec::new(),
+        };
+        directory.refresh_filters();
+        directory
     }
 
     /// Current settings.
@@ -225,6 +231,7 @@ impl LampDirectory {
         }
         self.systems = systems;
         self.settings = settings;
+        self.refresh_filters();
         let keeps = |lamp: &Lamp, systems: &[Box<dyn LampSystem>]| {
             let kind = lamp.source_kind();
             unchanged.contains(&kind) || systems.iter().any(|s| s.kind() == kind && s.keeps(lamp))
@@ -262,12 +269,7 @@ impl LampDirectory {
     /// The topic filters to subscribe to: every system's discovery filters, then every bound
     /// state and availability topic no filter covers.
     pub fn subscriptions(&self) -> Vec<String> {
-        let mut filters: Vec<String> = Vec::new();
-        for f in self.systems.iter().flat_map(|s| s.subscriptions()) {
-            if !filters.contains(&f) {
-                filters.push(f);
-            }
-        }
+        let mut filters = self.system_filters.clone();
         let bound: BTreeSet<&String> = self
             .routes
             .state
@@ -284,10 +286,18 @@ impl LampDirectory {
 
     /// Whether a system's own filters already bring this topic.
     fn covered(&self, topic: &str) -> bool {
-        self.systems
-            .iter()
-            .flat_map(|s| s.subscriptions())
-            .any(|f| filter_matches(&f, topic))
+        self.system_filters.iter().any(|f| filter_matches(f, topic))
+    }
+
+    /// Collects the systems' discovery filters again (after settings or a system's own change).
+    fn refresh_filters(&mut self) {
+        let mut filters: Vec<String> = Vec::new();
+        for f in self.systems.iter().flat_map(|s| s.subscriptions()) {
+            if !filters.contains(&f) {
+                filters.push(f);
+            }
+        }
+        self.system_filters = filters;
     }
 
     /// Feeds one received message. `retained` is accepted for the store's convenience but
@@ -356,7 +366,10 @@ impl LampDirectory {
                 raw: text(payload),
                 error,
             }),
-            Found::SubscriptionsChanged => outcome.subscriptions_changed = true,
+            Found::SubscriptionsChanged => {
+                self.refresh_filters();
+                outcome.subscriptions_changed = true;
+            }
         }
     }
 
