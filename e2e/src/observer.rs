@@ -80,6 +80,39 @@ impl Observer {
         })
     }
 
+    /// Every payload seen on `topic`, in arrival order: commands of lamp systems that are not
+    /// JSON (Home Assistant's default schema sends `1`, `50`, `255,0,0`).
+    pub fn payloads(&self, topic: &str) -> Vec<Vec<u8>> {
+        self.history.lock().map_or_else(
+            |_| Vec::new(),
+            |m| m.get(topic).cloned().unwrap_or_default(),
+        )
+    }
+
+    /// Waits until some payload seen on `topic` satisfies `check`; returns it, or every
+    /// payload seen there as text when none did.
+    pub async fn wait_payload(
+        &self,
+        topic: &str,
+        timeout: Duration,
+        check: impl Fn(&[u8]) -> bool,
+    ) -> Result<Vec<u8>, Vec<String>> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let all = self.payloads(topic);
+            if let Some(hit) = all.iter().find(|p| check(p)) {
+                return Ok(hit.clone());
+            }
+            if tokio::time::Instant::now() > deadline {
+                return Err(all
+                    .iter()
+                    .map(|p| String::from_utf8_lossy(p).into_owned())
+                    .collect());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// How many distinct topics have had a message.
     pub fn topic_count(&self) -> usize {
         self.seen.lock().map_or(0, |m| m.len())
