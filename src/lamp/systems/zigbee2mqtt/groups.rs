@@ -5,7 +5,9 @@
 //! Zigbee2MQTT's Home Assistant extension computes a group's light (`getConfigs` and
 //! `exposeToConfig` in `lib/extension/homeassistant.ts`): from every `light` expose of every
 //! member device, a feature is offered when any member has it, the colour temperature range
-//! is the members' common range (largest minimum, smallest maximum), brightness uses the
+//! is the members' common range (largest minimum, smallest maximum; their whole span when they
+//! have none in common, where Zigbee2MQTT would announce a minimum above the maximum),
+//! brightness uses the
 //! 0-254 scale, and the effects are the union of the members' `effect` enums.
 
 use serde_json::{Map, Value};
@@ -127,7 +129,15 @@ pub fn group_light(group: &Z2mGroup, devices: &[Z2mDevice]) -> Option<Z2mLight> 
     let color_temp_range = (!ranges.is_empty()).then(|| {
         let lo = ranges.iter().map(|r| r.0).max().unwrap_or(153);
         let hi = ranges.iter().map(|r| r.1).min().unwrap_or(500);
-        (lo, hi)
+        if lo <= hi {
+            (lo, hi)
+        } else {
+            // Members with no temperature in common (Zigbee2MQTT would announce min > max):
+            // offer the span of all of them, each bulb clamps what it cannot do.
+            let lo = ranges.iter().map(|r| r.0).min().unwrap_or(153);
+            let hi = ranges.iter().map(|r| r.1).max().unwrap_or(500);
+            (lo, hi)
+        }
     });
     let mut effects: Vec<String> = Vec::new();
     for e in members.iter().flat_map(|d| &d.effects) {
@@ -150,4 +160,50 @@ pub fn group_light(group: &Z2mGroup, devices: &[Z2mDevice]) -> Option<Z2mLight> 
         effects,
         properties: Default::default(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bulb(ieee: &str, range: (u16, u16)) -> Z2mDevice {
+        Z2mDevice {
+            friendly_name: ieee.into(),
+            ieee_address: Some(ieee.into()),
+            lights: vec![Z2mLight {
+                friendly_name: ieee.into(),
+                ieee_address: Some(ieee.into()),
+                endpoint: None,
+                label: None,
+                brightness_max: Some(254),
+                color_xy: false,
+                color_hs: false,
+                color_temp_range: Some(range),
+                effects: Vec::new(),
+                properties: Default::default(),
+            }],
+            effects: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn members_without_a_common_temperature_span_all_of_theirs() {
+        let devices = [bulb("a", (153, 250)), bulb("b", (300, 454))];
+        let group = Z2mGroup {
+            id: 1,
+            friendly_name: "g".into(),
+            description: None,
+            members: ["a", "b"]
+                .iter()
+                .map(|i| Z2mMember {
+                    ieee_address: (*i).into(),
+                    endpoint: Some(1),
+                })
+                .collect(),
+            scenes: Vec::new(),
+        };
+        let light = group_light(&group, &devices).expect("a light group");
+        assert_eq!(light.color_temp_range, Some((153, 454)));
+        assert!(!light.color_xy && light.brightness_max == Some(254));
+    }
 }
