@@ -56,7 +56,8 @@ fn default_subscriptions_cover_all_sources() {
         vec![
             "smarthome/+/lamps/#",
             "homeassistant/light/#",
-            "zigbee2mqtt/bridge/devices"
+            "zigbee2mqtt/bridge/devices",
+            "zigbee2mqtt/bridge/groups"
         ]
     );
 }

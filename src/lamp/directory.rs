@@ -356,6 +356,7 @@ impl LampDirectory {
                     self.remove_lamp(&id, outcome);
                 }
             }
+            Found::Renamed { from, spec } => self.rename(&from, spec, rank, outcome),
             Found::Rejected(reason) => outcome.events.push(DirectoryEvent::DiscoveryRejected {
                 topic: topic.into(),
                 reason,
@@ -420,6 +421,25 @@ impl LampDirectory {
         self.insert_lamp(Lamp::found(spec, rank), outcome);
         outcome.added.insert(id.clone());
         outcome.events.push(DirectoryEvent::Added(id));
+    }
+
+    /// Moves a renamed lamp to its new id and topics, keeping what it said (state, document):
+    /// the card goes (`Removed(from)`) and comes back under the new id (`Added`) with its state.
+    fn rename(&mut self, from: &LampId, spec: LampSpec, rank: u8, outcome: &mut Outcome) {
+        let kept = if self.lamps.contains_key(from) {
+            let lamp = self.remove_lamp_quietly(from, outcome);
+            outcome.events.push(DirectoryEvent::Removed(from.clone()));
+            lamp
+        } else {
+            self.shadowed.remove(from);
+            None
+        };
+        let id = spec.id.clone();
+        self.upsert(spec, rank, outcome);
+        if let (Some(old), Some(lamp)) = (kept, self.lamps.get_mut(&id)) {
+            lamp.state = old.state;
+            lamp.document = old.document;
+        }
     }
 
     fn insert_lamp(&mut self, lamp: Lamp, outcome: &mut Outcome) {

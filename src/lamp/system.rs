@@ -187,6 +187,15 @@ pub enum Found {
     Lamp(LampSpec),
     /// A lamp this system announced before is gone.
     Gone(LampId),
+    /// A lamp this system announced before as `from` is now `spec` (Zigbee2MQTT renamed the
+    /// device: same IEEE address, new friendly name and topics). The directory moves the
+    /// lamp with its state; a `from` it does not know makes this an ordinary [`Found::Lamp`].
+    Renamed {
+        /// The id the lamp had.
+        from: LampId,
+        /// The lamp as it is now.
+        spec: LampSpec,
+    },
     /// The message was meant as discovery but cannot be used, in words.
     Rejected(String),
     /// The message could have founded a lamp but is not a lamp state.
