@@ -148,8 +148,13 @@ impl Binding for TemplateLight {
         }
         match self.value("color_temp_template", &text) {
             Some(Ok(s)) if s == "None" => {}
-            Some(Ok(s)) => match s.trim().parse::<u16>() {
-                Ok(m) if m > 0 => {
+            Some(Ok(s)) => match s.trim().parse::<u32>() {
+                Ok(n) if n > 0 => {
+                    let m = if self.light.color_temp_kelvin {
+                        color::kelvin_to_mireds(n)
+                    } else {
+                        n.min(u32::from(u16::MAX)) as u16
+                    };
                     u.color_temp_mireds = Some(m);
                     read_any = true;
                 }
