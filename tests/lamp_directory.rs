@@ -56,6 +56,7 @@ fn default_subscriptions_cover_all_sources() {
         vec![
             "smarthome/+/lamps/#",
             "homeassistant/light/#",
+            "homeassistant/device/+/config",
             "zigbee2mqtt/bridge/devices",
             "zigbee2mqtt/bridge/groups"
         ]
@@ -290,25 +291,59 @@ fn home_assistant_kelvin_and_scale_apply_to_reading_and_writing() {
     );
 }
 
+/// Tasmota's legacy discovery (payload set had-15) is HA's default schema with one topic per
+/// feature: read and commanded as HA does (schema_basic.py; test_light.py
+/// `test_brightness_from_rgb_controlling_scale`-style on_command_type brightness: a colour is
+/// the colour topic, then the brightness topic).
 #[test]
-fn home_assistant_default_schema_is_an_on_off_lamp() {
+fn home_assistant_default_schema_reads_and_writes_every_topic() {
     let mut dir = LampDirectory::new(DirectorySettings::default());
     feed(&mut dir, "ha_discovery.json", "had-15");
     let lamp_id = id("homeassistant/light/F4FAA9_LI_1/config");
     let lamp = dir.lamp(&lamp_id).expect("lamp");
     assert_eq!(lamp.name, "Bulb01");
-    assert!(!lamp.capabilities.brightness && !lamp.capabilities.color);
-    dir.handle_message("tele/bulb01/STATE", br#"{"POWER":"ON","Dimmer":50}"#, false);
-    assert_eq!(dir.lamp(&lamp_id).expect("lamp").state.on, Some(true));
+    assert!(lamp.capabilities.brightness && lamp.capabilities.color);
+    assert!(lamp.capabilities.color_temp);
+    dir.handle_message(
+        "tele/bulb01/STATE",
+        br#"{"POWER":"ON","Dimmer":50,"HSBColor":"30,100,50","White":0}"#,
+        false,
+    );
+    let lamp = dir.lamp(&lamp_id).expect("lamp");
+    assert_eq!(lamp.state.on, Some(true));
+    assert_eq!(lamp.state.brightness_pct, Some(50.0));
+    assert_eq!(lamp.state.color_mode, Some(lampboard::lamp::ColorMode::Hs));
     dir.handle_message("tele/bulb01/LWT", b"Online", true);
     let out = one(dir.command(&lamp_id, &LampChange::On(false)));
     assert_eq!(
         (out.topic.as_str(), out.payload.as_slice()),
         ("cmnd/bulb01/POWER", &b"OFF"[..])
     );
-    assert!(dir
-        .command(&lamp_id, &LampChange::Color(Rgb::new(1, 2, 3)))
-        .is_err());
+    // on_command_type brightness: a turn-on is the brightness HA remembers, never ON.
+    let out = one(dir.command(&lamp_id, &LampChange::On(true)));
+    assert_eq!(
+        (out.topic.as_str(), out.payload.as_slice()),
+        ("cmnd/bulb01/Dimmer", &b"50"[..])
+    );
+    let msgs = dir
+        .command(&lamp_id, &LampChange::Color(Rgb::new(255, 0, 0)))
+        .expect("colour");
+    let sent: Vec<(&str, &str)> = msgs
+        .iter()
+        .map(|m| {
+            (
+                m.topic.as_str(),
+                std::str::from_utf8(&m.payload).unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        vec![
+            ("cmnd/bulb01/HSBColor", "0.0,100.0"),
+            ("cmnd/bulb01/Dimmer", "50")
+        ]
+    );
     dir.handle_message("tele/bulb01/LWT", b"Offline", true);
     assert!(!dir.lamp(&lamp_id).expect("lamp").available);
     assert_eq!(
@@ -326,8 +361,9 @@ fn invalid_discovery_is_reported_not_added() {
         "{ev:?}"
     );
     assert_eq!(dir.lamps().count(), 0);
-    // Device-based discovery and other components are not on light topics: ignored.
+    // A device config whose components are all sensors makes no lamp (HA docs' example).
     assert!(feed(&mut dir, "ha_discovery.json", "had-03").is_empty());
+    assert_eq!(dir.lamps().count(), 0);
     assert!(feed(&mut dir, "edge.json", "edge-37").is_empty());
 }
 

@@ -268,3 +268,30 @@ fn round_to(v: f64, decimals: i32) -> f64 {
     let f = 10f64.powi(decimals);
     (v * f).round() / f
 }
+
+/// RGB plus a white channel to one displayable RGB, as HA's `color_rgbw_to_rgb`: the white
+/// is added to every channel, then scaled back to the input's maximum so nothing overflows.
+pub fn rgbw_to_rgb(rgb: [f64; 3], white: f64) -> Rgb {
+    let clamp = |v: f64| {
+        if v.is_finite() {
+            v.clamp(0.0, 255.0)
+        } else {
+            0.0
+        }
+    };
+    let [r, g, b] = rgb.map(clamp);
+    let w = clamp(white);
+    let out = [r + w, g + w, b + w];
+    let max_in = r.max(g).max(b).max(w);
+    let max_out = out[0].max(out[1]).max(out[2]);
+    let factor = if max_out == 0.0 {
+        0.0
+    } else {
+        max_in / max_out
+    };
+    Rgb::new(
+        channel(out[0] * factor),
+        channel(out[1] * factor),
+        channel(out[2] * factor),
+    )
+}

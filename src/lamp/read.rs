@@ -232,6 +232,8 @@ struct ColorFields {
     rgb: Option<Result<[f64; 3], String>>,
     cold_warm: Option<(f64, f64)>,
     white: bool,
+    /// The white channel's value (`w`), for rgbw colours drawn with their white.
+    white_value: Option<f64>,
     xy: Option<Result<(f64, f64), String>>,
     hs: Option<Result<(f64, f64), String>>,
 }
@@ -303,6 +305,9 @@ fn color_fields(value: &Value) -> Result<ColorFields, String> {
                 f.cold_warm = Some((c, w));
             }
             f.white = o.get("w").is_some();
+            if let Some(Num::Ok(w)) = o.get("w").map(number) {
+                f.white_value = Some(w);
+            }
             f.xy = fields(o, ["x", "y"]).map(|r| r.map(|[x, y]| (x, y)));
             f.hs = fields(o, ["h", "s"])
                 .or_else(|| fields(o, ["hue", "saturation"]))
@@ -452,6 +457,10 @@ fn read_color(obj: &Map<String, Value>, opts: &ReadOptions, u: &mut StateUpdate)
                             opts.mireds_range.0,
                             opts.mireds_range.1,
                         ),
+                        (ColorMode::Rgbw, _) => match fields.white_value {
+                            Some(w) => color::rgbw_to_rgb(rgb_of(raw), w),
+                            None => raw,
+                        },
                         _ => raw,
                     });
                 }

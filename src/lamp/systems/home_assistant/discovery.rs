@@ -7,49 +7,102 @@
 
 use serde_json::{Map, Value};
 
-use super::template;
+use std::sync::Arc;
+
+use super::template::Templates;
+use crate::lamp::availability::AvailabilityMode;
 use crate::lamp::state::ColorMode;
 
-/// The abbreviations HA accepts that matter to a light card (from HA's `abbreviations.py`);
-/// unknown keys pass through unchanged.
+/// The abbreviations of HA's `abbreviations.py` a light config can use (every light, shared
+/// and availability key); unknown keys pass through unchanged.
 const ABBREVIATIONS: &[(&str, &str)] = &[
     ("avty", "availability"),
     ("avty_mode", "availability_mode"),
     ("avty_t", "availability_topic"),
     ("avty_tpl", "availability_template"),
+    ("b_tpl", "blue_template"),
     ("bri_cmd_t", "brightness_command_topic"),
+    ("bri_cmd_tpl", "brightness_command_template"),
     ("bri_scl", "brightness_scale"),
     ("bri_stat_t", "brightness_state_topic"),
+    ("bri_tpl", "brightness_template"),
     ("bri_val_tpl", "brightness_value_template"),
     ("clr_temp_cmd_t", "color_temp_command_topic"),
+    ("clr_temp_cmd_tpl", "color_temp_command_template"),
     ("clr_temp_k", "color_temp_kelvin"),
     ("clr_temp_stat_t", "color_temp_state_topic"),
+    ("clr_temp_tpl", "color_temp_template"),
     ("clr_temp_val_tpl", "color_temp_value_template"),
     ("clrm", "color_mode"),
+    ("clrm_stat_t", "color_mode_state_topic"),
+    ("clrm_val_tpl", "color_mode_value_template"),
+    ("cmd_off_tpl", "command_off_template"),
+    ("cmd_on_tpl", "command_on_template"),
     ("cmd_t", "command_topic"),
+    ("cmd_tpl", "command_template"),
+    ("cmps", "components"),
     ("def_ent_id", "default_entity_id"),
     ("dev", "device"),
+    ("dev_cla", "device_class"),
+    ("e", "encoding"),
+    ("en", "enabled_by_default"),
+    ("ent_cat", "entity_category"),
+    ("flsh_tlng", "flash_time_long"),
+    ("flsh_tsht", "flash_time_short"),
+    ("fx_cmd_t", "effect_command_topic"),
+    ("fx_cmd_tpl", "effect_command_template"),
     ("fx_list", "effect_list"),
+    ("fx_stat_t", "effect_state_topic"),
+    ("fx_tpl", "effect_template"),
+    ("fx_val_tpl", "effect_value_template"),
+    ("g_tpl", "green_template"),
+    ("hs_cmd_t", "hs_command_topic"),
+    ("hs_cmd_tpl", "hs_command_template"),
+    ("hs_stat_t", "hs_state_topic"),
+    ("hs_val_tpl", "hs_value_template"),
+    ("ic", "icon"),
     ("json_attr_t", "json_attributes_topic"),
+    ("json_attr_tpl", "json_attributes_template"),
     ("max_k", "max_kelvin"),
     ("max_mirs", "max_mireds"),
     ("min_k", "min_kelvin"),
     ("min_mirs", "min_mireds"),
     ("o", "origin"),
     ("obj_id", "object_id"),
+    ("on_cmd_type", "on_command_type"),
     ("opt", "optimistic"),
     ("p", "platform"),
     ("pl_avail", "payload_available"),
     ("pl_not_avail", "payload_not_available"),
     ("pl_off", "payload_off"),
     ("pl_on", "payload_on"),
+    ("r_tpl", "red_template"),
     ("ret", "retain"),
+    ("rgb_cmd_t", "rgb_command_topic"),
+    ("rgb_cmd_tpl", "rgb_command_template"),
+    ("rgb_stat_t", "rgb_state_topic"),
+    ("rgb_val_tpl", "rgb_value_template"),
+    ("rgbw_cmd_t", "rgbw_command_topic"),
+    ("rgbw_cmd_tpl", "rgbw_command_template"),
+    ("rgbw_stat_t", "rgbw_state_topic"),
+    ("rgbw_val_tpl", "rgbw_value_template"),
+    ("rgbww_cmd_t", "rgbww_command_topic"),
+    ("rgbww_cmd_tpl", "rgbww_command_template"),
+    ("rgbww_stat_t", "rgbww_state_topic"),
+    ("rgbww_val_tpl", "rgbww_value_template"),
     ("stat_t", "state_topic"),
+    ("stat_tpl", "state_template"),
     ("stat_val_tpl", "state_value_template"),
     ("sup_clrm", "supported_color_modes"),
     ("t", "topic"),
     ("uniq_id", "unique_id"),
     ("val_tpl", "value_template"),
+    ("whit_cmd_t", "white_command_topic"),
+    ("whit_scl", "white_scale"),
+    ("xy_cmd_t", "xy_command_topic"),
+    ("xy_cmd_tpl", "xy_command_template"),
+    ("xy_stat_t", "xy_state_topic"),
+    ("xy_val_tpl", "xy_value_template"),
 ];
 
 /// Device-registry abbreviations, for the `dev` block (a card falls back to the device name).
@@ -127,18 +180,18 @@ pub fn expand_config(config: &Map<String, Value>) -> Map<String, Value> {
     out
 }
 
-/// The HA light schemas; only `json` is fully understood (see [`HaLight`]).
+/// The HA light schemas, each with its own binding module.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HaSchema {
     /// `schema: json`: one JSON document carries the whole state.
     Json,
-    /// No schema key: state via `payload_on`/`payload_off` and value templates.
+    /// No schema key (or `default`/`basic`): state and commands spread over several topics.
     Default,
-    /// `schema: template` or anything else: not understood beyond its name.
-    Other(String),
+    /// `schema: template`: commands and state through Jinja templates.
+    Template,
 }
 
-/// One availability source, because a lamp card should grey out when its device is offline.
+/// One availability source (HA's `availability_topic` or an `availability` list entry).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Availability {
     /// Topic carrying the availability payload.
@@ -147,18 +200,21 @@ pub struct Availability {
     pub payload_available: String,
     /// Payload meaning "not available" (default `offline`).
     pub payload_not_available: String,
-    /// Optional value template (only simple `value_json.key` and constants are evaluated).
-    pub value_template: Option<String>,
+    /// The key of its value template in the light's [`Templates`], when it has one.
+    template_key: Option<String>,
+    /// The light's templates (shared).
+    templates: Arc<Templates>,
 }
 
 impl Availability {
-    /// Reads an availability payload; `None` when it is neither value (or the template is too
-    /// complex to evaluate), so an unknown payload never flips a lamp offline.
+    /// Reads an availability payload as HA's mixin does (through its value template when it
+    /// has one); `None` when it is neither payload (or the template fails), so an unknown
+    /// payload never flips a lamp.
     pub fn read(&self, payload: &[u8]) -> Option<bool> {
         let text = String::from_utf8_lossy(payload);
-        let value = match &self.value_template {
-            Some(t) => template::render(t, &text)?,
-            None => text.trim().to_string(),
+        let value = match &self.template_key {
+            Some(k) => self.templates.render_value(k, &text).ok()?,
+            None => text.into_owned(),
         };
         if value == self.payload_available {
             Some(true)
@@ -170,22 +226,23 @@ impl Availability {
     }
 }
 
-/// A discovered HA light, with what a card and the command writer need.
-///
-/// Non-JSON schemas are accepted as on/off lamps (decision): HA's default schema spreads a
-/// lamp over several topics and Jinja templates we do not run, so we read on/off from the
-/// state topic through `payload_on`/`payload_off` (and a simple `value_json.key` template),
-/// send `payload_on`/`payload_off` to the command topic, and offer nothing else.
+/// A discovered HA light: the expanded config (each schema module reads its own keys from it)
+/// plus what every schema shares.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HaLight {
-    /// The discovery topic, which is the lamp's stable id (removal arrives there).
+    /// The discovery topic the config came on (for the lamp sheet).
     pub config_topic: String,
-    /// `unique_id`, when given.
+    /// `unique_id`, when given (HA keeps the first entity with a given unique_id).
     pub unique_id: Option<String>,
-    /// Display name: `name`, else the device's name, else the object id.
+    /// Display name: `name`; a `null` or missing name is the device's name (HA names such an
+    /// entity after its device), else the object id.
     pub name: String,
     /// Light schema.
     pub schema: HaSchema,
+    /// The whole config, abbreviations and `~` expanded.
+    pub config: Map<String, Value>,
+    /// Every `*_template` of the config, parsed once.
+    pub templates: Arc<Templates>,
     /// Where the lamp publishes its state; `None` means an optimistic lamp.
     pub state_topic: Option<String>,
     /// Where commands go.
@@ -194,24 +251,48 @@ pub struct HaLight {
     pub brightness_scale: u16,
     /// `color_temp` is in kelvin instead of mireds.
     pub color_temp_kelvin: bool,
-    /// Supported colour modes (derived from legacy flags when absent).
+    /// Supported colour modes of the JSON schema (its `supported_color_modes`, else HA's
+    /// legacy flags); the default and template schemas derive theirs in their modules.
     pub supported_color_modes: Vec<ColorMode>,
-    /// Colour temperature range in mireds, when announced.
+    /// Colour temperature range in mireds (min, max), with HA's defaults (2000-6535 K) for
+    /// a bound that is not given; `None` for a lamp without colour temperature.
     pub mireds_range: Option<(u16, u16)>,
-    /// Effect names offered.
+    /// Effect names offered (`effect_list`).
     pub effects: Vec<String>,
     /// Whether commands are published retained (`retain`, default false as in HA).
     pub retain: bool,
-    /// Default-schema payload meaning on.
+    /// `optimistic: true`: the state follows commands even with a state topic.
+    pub optimistic: bool,
+    /// Default-schema payload meaning on, as text (HA's `cv.string` turns `1` into `"1"`).
     pub payload_on: String,
-    /// Default-schema payload meaning off.
+    /// Default-schema payload meaning off, as text.
     pub payload_off: String,
-    /// Default-schema template extracting the on/off value from the state payload.
-    pub state_value_template: Option<String>,
     /// Availability sources.
     pub availability: Vec<Availability>,
+    /// How the availability sources combine (`availability_mode`).
+    pub availability_mode: AvailabilityMode,
     /// `suggested_area` of the device, used as the room.
     pub area: Option<String>,
+}
+
+impl HaLight {
+    /// A string option of the config (numbers and booleans as HA's `cv.string` writes them).
+    pub fn text(&self, key: &str) -> Option<String> {
+        text(&self.config, key)
+    }
+
+    /// A boolean option, `default` when absent.
+    pub fn flag(&self, key: &str, default: bool) -> bool {
+        self.config
+            .get(key)
+            .and_then(Value::as_bool)
+            .unwrap_or(default)
+    }
+
+    /// A positive integer option.
+    pub fn uint(&self, key: &str) -> Option<u64> {
+        uint(&self.config, key)
+    }
 }
 
 /// What one message on a discovery topic means.
@@ -238,6 +319,30 @@ pub fn is_light_config_topic(prefix: &str, topic: &str) -> bool {
     matches!(levels.as_slice(), [id, "config"] | [_, id, "config"] if !id.is_empty())
 }
 
+/// True for `<prefix>/device/<object_id>/config`, HA 2024.11's device-based discovery
+/// carrying several components (`cmps`).
+pub fn is_device_config_topic(prefix: &str, topic: &str) -> bool {
+    let Some(rest) = topic
+        .strip_prefix(prefix)
+        .and_then(|r| r.strip_prefix("/device/"))
+    else {
+        return false;
+    };
+    let levels: Vec<&str> = rest.split('/').collect();
+    matches!(levels.as_slice(), [id, "config"] if !id.is_empty())
+}
+
+/// Text as HA's `cv.string` makes it: strings as they are, numbers and booleans printed as
+/// Python prints them (`1`, `1.5`, `True`).
+fn text(obj: &Map<String, Value>, key: &str) -> Option<String> {
+    match obj.get(key)? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(if *b { "True" } else { "False" }.to_owned()),
+        _ => None,
+    }
+}
+
 fn string(obj: &Map<String, Value>, key: &str) -> Option<String> {
     match obj.get(key) {
         Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
@@ -246,14 +351,16 @@ fn string(obj: &Map<String, Value>, key: &str) -> Option<String> {
 }
 
 fn uint(obj: &Map<String, Value>, key: &str) -> Option<u64> {
-    obj.get(key).and_then(Value::as_u64)
+    obj.get(key)
+        .and_then(|v| v.as_u64().or_else(|| v.as_f64().map(|f| f as u64)))
+        .filter(|n| *n > 0)
 }
 
 fn flag(obj: &Map<String, Value>, key: &str) -> bool {
     obj.get(key).and_then(Value::as_bool).unwrap_or(false)
 }
 
-/// Supported modes: the explicit list, else HA's legacy flags (`brightness: true`, `rgb`,
+/// JSON-schema modes: the explicit list, else HA's legacy flags (`brightness: true`, `rgb`,
 /// `hs`, `xy`, `color_temp`), else on/off only.
 fn color_modes(c: &Map<String, Value>) -> Vec<ColorMode> {
     if let Some(Value::Array(items)) = c.get("supported_color_modes") {
@@ -283,33 +390,85 @@ fn color_modes(c: &Map<String, Value>) -> Vec<ColorMode> {
     modes
 }
 
-fn availability(c: &Map<String, Value>) -> Vec<Availability> {
-    let default_on = string(c, "payload_available").unwrap_or_else(|| "online".into());
-    let default_off = string(c, "payload_not_available").unwrap_or_else(|| "offline".into());
+/// HA's light defaults for a colour-temperature bound that is not given.
+pub const DEFAULT_MIN_KELVIN: u64 = 2000;
+/// See [`DEFAULT_MIN_KELVIN`].
+pub const DEFAULT_MAX_KELVIN: u64 = 6535;
+
+/// HA's `color_temperature_mired_to_kelvin` / `kelvin_to_mired`: `floor(1e6 / x)`.
+fn invert(x: u64) -> u64 {
+    1_000_000 / x.max(1)
+}
+
+/// The range in mireds as HA's schemas compute it: the minimum kelvin is from `max_mireds`
+/// when given, else `min_kelvin`, else 2000 K; the maximum from `min_mireds`, else
+/// `max_kelvin`, else 6535 K, each bound on its own.
+fn mireds_range(c: &Map<String, Value>) -> (u16, u16) {
+    let min_k = uint(c, "max_mireds")
+        .map(invert)
+        .or_else(|| uint(c, "min_kelvin"))
+        .unwrap_or(DEFAULT_MIN_KELVIN);
+    let max_k = uint(c, "min_mireds")
+        .map(invert)
+        .or_else(|| uint(c, "max_kelvin"))
+        .unwrap_or(DEFAULT_MAX_KELVIN);
+    let clamp = |m: u64| m.min(u64::from(u16::MAX)) as u16;
+    (clamp(invert(max_k)), clamp(invert(min_k)))
+}
+
+fn availability(c: &Map<String, Value>, templates: &Arc<Templates>) -> Vec<Availability> {
+    let default_on = text(c, "payload_available").unwrap_or_else(|| "online".into());
+    let default_off = text(c, "payload_not_available").unwrap_or_else(|| "offline".into());
     let mut out = Vec::new();
     if let Some(topic) = string(c, "availability_topic") {
         out.push(Availability {
             topic,
             payload_available: default_on.clone(),
             payload_not_available: default_off.clone(),
-            value_template: string(c, "availability_template"),
+            template_key: string(c, "availability_template")
+                .map(|_| "availability_template".into()),
+            templates: templates.clone(),
         });
     }
     if let Some(Value::Array(items)) = c.get("availability") {
-        for item in items.iter().filter_map(Value::as_object) {
+        for (i, item) in items.iter().enumerate() {
+            let Some(item) = item.as_object() else {
+                continue;
+            };
             if let Some(topic) = string(item, "topic") {
                 out.push(Availability {
                     topic,
-                    payload_available: string(item, "payload_available")
+                    payload_available: text(item, "payload_available")
                         .unwrap_or_else(|| default_on.clone()),
-                    payload_not_available: string(item, "payload_not_available")
+                    payload_not_available: text(item, "payload_not_available")
                         .unwrap_or_else(|| default_off.clone()),
-                    value_template: string(item, "value_template"),
+                    template_key: string(item, "value_template")
+                        .map(|_| format!("availability[{i}].value_template")),
+                    templates: templates.clone(),
                 });
             }
         }
     }
     out
+}
+
+/// Parses every template of the config once: top-level `*_template` keys and the value
+/// templates of the `availability` list.
+fn parse_templates(c: &Map<String, Value>) -> Templates {
+    let mut t = Templates::new();
+    for (k, v) in c {
+        if let (true, Value::String(src)) = (k.ends_with("_template"), v) {
+            t.add(k, src);
+        }
+    }
+    if let Some(Value::Array(items)) = c.get("availability") {
+        for (i, item) in items.iter().enumerate() {
+            if let Some(src) = item.get("value_template").and_then(Value::as_str) {
+                t.add(&format!("availability[{i}].value_template"), src);
+            }
+        }
+    }
+    t
 }
 
 /// Reads one message on a light discovery topic. An empty payload removes; a config without
@@ -323,90 +482,162 @@ pub fn parse_config(config_topic: &str, payload: &[u8]) -> HaDiscovery {
         Ok(_) => return HaDiscovery::Invalid("config is not a JSON object".into()),
         Err(e) => return HaDiscovery::Invalid(format!("invalid JSON: {e}")),
     };
-    let c = expand_config(&raw);
-    let Some(command_topic) = string(&c, "command_topic") else {
-        return HaDiscovery::Invalid("missing command_topic".into());
-    };
-    let device = c.get("device").and_then(Value::as_object);
     let object_id = config_topic
         .rsplit('/')
         .nth(1)
         .unwrap_or(config_topic)
         .to_string();
-    let name = string(&c, "name")
-        .or_else(|| device.and_then(|d| string(d, "name")))
-        .or_else(|| string(&c, "object_id"))
-        .unwrap_or(object_id);
+    light_from_config(config_topic, &object_id, expand_config(&raw))
+}
+
+/// Builds a light from an expanded config (a light topic's, or one component of a device
+/// config merged with the device's shared options).
+pub fn light_from_config(
+    config_topic: &str,
+    object_id: &str,
+    c: Map<String, Value>,
+) -> HaDiscovery {
+    let Some(command_topic) = string(&c, "command_topic") else {
+        return HaDiscovery::Invalid("missing command_topic".into());
+    };
+    let device = c.get("device").and_then(Value::as_object);
+    let device_name = device.and_then(|d| string(d, "name"));
+    let name = match c.get("name") {
+        Some(Value::String(n)) if !n.is_empty() => Some(n.clone()),
+        _ => None,
+    }
+    .or(device_name)
+    .or_else(|| string(&c, "object_id"))
+    .unwrap_or_else(|| object_id.to_owned());
     let schema = match c.get("schema").and_then(Value::as_str) {
         None | Some("default") | Some("basic") => HaSchema::Default,
         Some("json") => HaSchema::Json,
-        Some(other) => HaSchema::Other(other.to_string()),
+        Some("template") => HaSchema::Template,
+        Some(other) => {
+            return HaDiscovery::Invalid(format!(
+                "schema “{other}” is not one of Home Assistant's (default, json, template)"
+            ))
+        }
     };
-    let mireds_range = match (uint(&c, "min_mireds"), uint(&c, "max_mireds")) {
-        (Some(lo), Some(hi)) => Some((lo, hi)),
-        _ => match (uint(&c, "min_kelvin"), uint(&c, "max_kelvin")) {
-            (Some(lo_k), Some(hi_k)) if lo_k > 0 && hi_k > 0 => {
-                Some((1_000_000 / hi_k, 1_000_000 / lo_k))
-            }
-            _ => None,
-        },
-    }
-    .map(|(lo, hi)| {
-        (
-            lo.min(u64::from(u16::MAX)) as u16,
-            hi.min(u64::from(u16::MAX)) as u16,
-        )
-    });
+    let supported_color_modes = color_modes(&c);
+    let has_ct = match schema {
+        HaSchema::Json => supported_color_modes.contains(&ColorMode::ColorTemp),
+        HaSchema::Default => c.contains_key("color_temp_command_topic"),
+        HaSchema::Template => c.contains_key("color_temp_template"),
+    };
     let effects = match c.get("effect_list") {
         Some(Value::Array(items)) => items
             .iter()
             .filter_map(|v| v.as_str().map(str::to_string))
             .collect(),
+        Some(Value::String(one)) => vec![one.clone()],
         _ => Vec::new(),
     };
+    let templates = Arc::new(parse_templates(&c));
     let light = HaLight {
         config_topic: config_topic.to_string(),
-        unique_id: string(&c, "unique_id"),
+        unique_id: text(&c, "unique_id"),
         name,
         schema,
         state_topic: string(&c, "state_topic"),
         command_topic,
         brightness_scale: uint(&c, "brightness_scale")
-            .filter(|s| *s > 0)
             .map_or(255, |s| s.min(u64::from(u16::MAX)) as u16),
         color_temp_kelvin: flag(&c, "color_temp_kelvin"),
-        supported_color_modes: color_modes(&c),
-        mireds_range,
+        supported_color_modes,
+        mireds_range: has_ct.then(|| mireds_range(&c)),
         effects,
         retain: flag(&c, "retain"),
-        payload_on: string(&c, "payload_on").unwrap_or_else(|| "ON".into()),
-        payload_off: string(&c, "payload_off").unwrap_or_else(|| "OFF".into()),
-        state_value_template: string(&c, "state_value_template")
-            .or_else(|| string(&c, "value_template")),
-        availability: availability(&c),
+        optimistic: flag(&c, "optimistic"),
+        payload_on: text(&c, "payload_on").unwrap_or_else(|| "ON".into()),
+        payload_off: text(&c, "payload_off").unwrap_or_else(|| "OFF".into()),
+        availability: availability(&c, &templates),
+        availability_mode: AvailabilityMode::from_name(
+            c.get("availability_mode")
+                .and_then(Value::as_str)
+                .unwrap_or("all"),
+        ),
         area: device.and_then(|d| string(d, "suggested_area")),
+        templates,
+        config: c,
     };
     HaDiscovery::Light(Box::new(light))
 }
 
-/// Reads on/off for a default-schema light: the (simply templated) value compared with
-/// `payload_on`/`payload_off`; plain ON/OFF is accepted as a fallback because that is what
-/// most such lamps send.
-pub fn read_default_schema(light: &HaLight, payload: &[u8]) -> Option<bool> {
-    let text = String::from_utf8_lossy(payload);
-    let value = match &light.state_value_template {
-        Some(t) => template::render(t, &text)?,
-        None => text.trim().to_string(),
-    };
-    if value == light.payload_on {
-        Some(true)
-    } else if value == light.payload_off {
-        Some(false)
-    } else if value.eq_ignore_ascii_case("on") {
-        Some(true)
-    } else if value.eq_ignore_ascii_case("off") {
-        Some(false)
-    } else {
-        None
+/// The options a device config shares with its components unless a component sets them
+/// (HA's `SHARED_OPTIONS` in `discovery.py`), plus the device and origin blocks.
+const SHARED_OPTIONS: &[&str] = &[
+    "availability",
+    "availability_mode",
+    "availability_template",
+    "availability_topic",
+    "command_topic",
+    "encoding",
+    "payload_available",
+    "payload_not_available",
+    "state_topic",
+    "qos",
+    "device",
+    "origin",
+];
+
+/// One component of a device config.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DeviceComponent {
+    /// A light component, read as a light config (or why it is invalid).
+    Light(HaDiscovery),
+    /// `{"p": "light"}` and nothing else: HA's documented removal of one component.
+    Removed,
+    /// Another platform (sensor, switch, ...): not a lamp.
+    Other,
+}
+
+/// Reads a device config (`cmps`): each component id with what it is. `Err` for a payload HA
+/// would reject; `Ok(None)` for an empty payload (the whole device is removed).
+#[allow(clippy::type_complexity)]
+pub fn parse_device_config(
+    config_topic: &str,
+    payload: &[u8],
+) -> Result<Option<Vec<(String, DeviceComponent)>>, String> {
+    if payload.trim_ascii().is_empty() {
+        return Ok(None);
     }
+    let raw = match serde_json::from_slice::<Value>(payload) {
+        Ok(Value::Object(o)) => o,
+        Ok(_) => return Err("device config is not a JSON object".into()),
+        Err(e) => return Err(format!("invalid JSON: {e}")),
+    };
+    let device = expand_keys(&raw, ABBREVIATIONS);
+    let Some(Value::Object(components)) = device.get("components") else {
+        return Err("device config has no components (cmps)".into());
+    };
+    if !matches!(device.get("device"), Some(Value::Object(_))) {
+        return Err("device config has no device (dev)".into());
+    }
+    let object_id = config_topic.rsplit('/').nth(1).unwrap_or(config_topic);
+    let mut out = Vec::new();
+    for (component_id, config) in components {
+        let Some(config) = config.as_object() else {
+            continue;
+        };
+        let mut c = expand_keys(config, ABBREVIATIONS);
+        let platform = c.remove("platform");
+        if platform.as_ref().and_then(Value::as_str) != Some("light") {
+            out.push((component_id.clone(), DeviceComponent::Other));
+            continue;
+        }
+        if c.is_empty() {
+            out.push((component_id.clone(), DeviceComponent::Removed));
+            continue;
+        }
+        for key in SHARED_OPTIONS {
+            if let (Some(v), false) = (device.get(*key), c.contains_key(*key)) {
+                c.insert((*key).to_owned(), v.clone());
+            }
+        }
+        let c = expand_config(&c);
+        let light = light_from_config(config_topic, &format!("{object_id} {component_id}"), c);
+        out.push((component_id.clone(), DeviceComponent::Light(light)));
+    }
+    Ok(Some(out))
 }

@@ -61,18 +61,24 @@ impl Binding for JsonLight {
             color: modes.iter().any(|m| m.is_color()),
             color_temp,
             color_temp_range: color_temp.then(|| l.mireds_range.unwrap_or((153, 500))),
-            effects: l.effects.clone(),
+            // HA offers effects only with `effect: true`.
+            effects: if l.flag("effect", false) {
+                l.effects.clone()
+            } else {
+                Vec::new()
+            },
         }
     }
 
+    /// HA: `optimistic: true`, or no `state_topic`.
     fn optimistic(&self) -> bool {
-        self.light.state_topic.is_none()
+        self.light.optimistic || self.light.state_topic.is_none()
     }
 
     fn command(&self, change: &LampChange, _lamp: &Lamp) -> CommandResult {
         let l = &self.light;
         if let LampChange::Effect(name) = change {
-            if !l.effects.contains(name) {
+            if !l.flag("effect", false) || !l.effects.contains(name) {
                 return Err(format!("this lamp has no effect called “{name}”"));
             }
         }
@@ -107,7 +113,7 @@ impl Binding for JsonLight {
     }
 
     fn availability_mode(&self) -> AvailabilityMode {
-        AvailabilityMode::All
+        self.light.availability_mode
     }
 
     /// Home Assistant marks an entity with availability topics unavailable until
@@ -125,5 +131,9 @@ impl Binding for JsonLight {
         d.extend(l.state_topic.clone().map(|t| ("State topic", t)));
         d.push(("Command topic", l.command_topic.clone()));
         d
+    }
+
+    fn note(&self) -> Option<String> {
+        super::broken_note(&self.light)
     }
 }
