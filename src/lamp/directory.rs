@@ -502,6 +502,18 @@ impl LampDirectory {
         })
     }
 
+    /// Drops a lamp at the user's request (a lamp kept only from the last visit that nothing
+    /// on the broker speaks for any more): the same as its system removing it, so a lamp it
+    /// was hiding shows again and its subscriptions go. It comes back if it speaks again.
+    pub fn forget(&mut self, id: &LampId) -> Vec<DirectoryEvent> {
+        let mut outcome = Outcome::default();
+        self.remove_lamp(id, &mut outcome);
+        if outcome.subscriptions_changed {
+            outcome.events.push(DirectoryEvent::SubscriptionsChanged);
+        }
+        outcome.events
+    }
+
     fn handle_availability(
         &mut self,
         id: &LampId,
