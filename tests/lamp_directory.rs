@@ -565,11 +565,20 @@ fn a_forgotten_lamp_is_gone_with_its_subscriptions_and_comes_back_if_it_speaks()
     );
     assert!(dir.subscriptions().iter().any(|s| s == "porch/state"));
     let events = dir.forget(&id(config));
-    assert!(events.contains(&DirectoryEvent::Removed(id(config))), "{events:?}");
-    assert!(events.contains(&DirectoryEvent::SubscriptionsChanged), "{events:?}");
+    assert!(
+        events.contains(&DirectoryEvent::Removed(id(config))),
+        "{events:?}"
+    );
+    assert!(
+        events.contains(&DirectoryEvent::SubscriptionsChanged),
+        "{events:?}"
+    );
     assert!(dir.lamp(&id(config)).is_none());
     assert!(!dir.subscriptions().iter().any(|s| s == "porch/state"));
-    assert!(dir.forget(&id(config)).is_empty(), "forgetting twice does nothing");
+    assert!(
+        dir.forget(&id(config)).is_empty(),
+        "forgetting twice does nothing"
+    );
     dir.handle_message(
         config,
         br#"{"schema":"json","name":"Porch","command_topic":"porch/set","state_topic":"porch/state"}"#,

@@ -1036,9 +1036,7 @@ async fn an_unknown_lamp_is_drawn_as_unknown_and_its_switch_turns_it_on() {
         Some("Turn spot on (its state is unknown)")
     );
     assert_eq!(
-        page.card(spot)
-            .get_attribute("data-confirmed")
-            .as_deref(),
+        page.card(spot).get_attribute("data-confirmed").as_deref(),
         Some("unknown")
     );
 
@@ -1061,7 +1059,10 @@ async fn an_unknown_lamp_is_drawn_as_unknown_and_its_switch_turns_it_on() {
     assert_eq!(payload_json(&sent[0])["state"], "ON", "unknown toggles on");
     let switch = within(&page.card(spot), "button.switch");
     assert_eq!(switch.get_attribute("role").as_deref(), Some("switch"));
-    assert_eq!(switch.get_attribute("aria-checked").as_deref(), Some("true"));
+    assert_eq!(
+        switch.get_attribute("aria-checked").as_deref(),
+        Some("true")
+    );
 
     // Told its brightness, the dimmer's slider shows it.
     page.store
@@ -1092,7 +1093,8 @@ async fn an_unavailable_lamp_keeps_its_state_says_why_and_takes_no_command_until
         br#"{"schema":"json","name":"Porch","command_topic":"porch/set","state_topic":"porch/state","availability_topic":"porch/availability","brightness":true,"supported_color_modes":["brightness"]}"#,
         true,
     );
-    page.store.handle_message("porch/availability", b"online", true);
+    page.store
+        .handle_message("porch/availability", b"online", true);
     page.store
         .handle_message("porch/state", br#"{"state":"ON","brightness":255}"#, true);
     settle().await;
@@ -1105,7 +1107,10 @@ async fn an_unavailable_lamp_keeps_its_state_says_why_and_takes_no_command_until
     settle().await;
     let card = page.card(PORCH_CONFIG);
     assert!(card.class_list().contains("is-unavailable"));
-    assert!(card.class_list().contains("is-on"), "its last state is kept");
+    assert!(
+        card.class_list().contains("is-on"),
+        "its last state is kept"
+    );
     assert_eq!(
         within(&card, ".lamp-condition").text_content().as_deref(),
         Some(lampboard::store::view::UNAVAILABLE_OFFLINE)
@@ -1125,7 +1130,9 @@ async fn an_unavailable_lamp_keeps_its_state_says_why_and_takes_no_command_until
             .unwrap(),
         "the slider is disabled with its fieldset"
     );
-    page.click(&format!("article[data-lamp=\"{PORCH_CONFIG}\"] button.switch"));
+    page.click(&format!(
+        "article[data-lamp=\"{PORCH_CONFIG}\"] button.switch"
+    ));
     page.click("section.room button.chip"); // "All on" for the room
     settle().await;
     assert_eq!(page.rec.sent(), [], "nothing is published for it");
@@ -1151,7 +1158,8 @@ async fn an_unavailable_lamp_keeps_its_state_says_why_and_takes_no_command_until
         Some("the lamp is unavailable")
     );
 
-    page.store.handle_message("porch/availability", b"online", true);
+    page.store
+        .handle_message("porch/availability", b"online", true);
     settle().await;
     let card = page.card(PORCH_CONFIG);
     assert!(!card.class_list().contains("is-unavailable"));
@@ -1160,7 +1168,9 @@ async fn an_unavailable_lamp_keeps_its_state_says_why_and_takes_no_command_until
         Some("")
     );
     assert!(!disabled("button.switch") && !disabled("fieldset.lamp-controls"));
-    page.click(&format!("article[data-lamp=\"{PORCH_CONFIG}\"] button.switch"));
+    page.click(&format!(
+        "article[data-lamp=\"{PORCH_CONFIG}\"] button.switch"
+    ));
     settle().await;
     let sent = page.rec.sent();
     assert_eq!(sent.len(), 1, "live again: {sent:?}");
@@ -1175,7 +1185,12 @@ async fn a_lamp_shows_only_the_controls_it_has_and_gains_one_when_it_first_sends
     page.store.handle_message(lamp, br#"{"state":"ON"}"#, true);
     settle().await;
     let card = card_built(&page, lamp).await;
-    for absent in ["input[type=range]", "input.color-input", ".presets", "select"] {
+    for absent in [
+        "input[type=range]",
+        "input.color-input",
+        ".presets",
+        "select",
+    ] {
         assert!(
             card.query_selector(absent).unwrap().is_none(),
             "{absent} on an on/off-only lamp"
@@ -1214,8 +1229,12 @@ async fn the_effect_picker_publishes_what_each_system_expects() {
     );
     settle().await;
     let strip = card_built(&page, "homeassistant/light/strip/config").await;
-    let select: web_sys::HtmlSelectElement = within(&strip, "select.effect-select").unchecked_into();
-    until("the running effect selected", || select.value() == "rainbow").await;
+    let select: web_sys::HtmlSelectElement =
+        within(&strip, "select.effect-select").unchecked_into();
+    until("the running effect selected", || {
+        select.value() == "rainbow"
+    })
+    .await;
     let options: Vec<String> = (0..select.length())
         .filter_map(|i| select.item(i))
         .map(|o| o.text_content().unwrap_or_default())
@@ -1231,8 +1250,12 @@ async fn the_effect_picker_publishes_what_each_system_expects() {
     page.rec.clear();
 
     let candle = card_built(&page, seed_lamp).await;
-    let select: web_sys::HtmlSelectElement = within(&candle, "select.effect-select").unchecked_into();
-    until("the seed lamp's effect selected", || select.value() == "none").await;
+    let select: web_sys::HtmlSelectElement =
+        within(&candle, "select.effect-select").unchecked_into();
+    until("the seed lamp's effect selected", || {
+        select.value() == "none"
+    })
+    .await;
     set_value(&select, "candle");
     fire(&select, "change");
     settle().await;
@@ -1265,21 +1288,27 @@ async fn an_optimistic_lamp_says_delivered_and_never_no_answer() {
     page.click("article[data-lamp=\"homeassistant/light/shed/config\"] button.switch");
     settle().await;
     assert_eq!(page.rec.sent().len(), 1);
-    page.store.handle_client_event(ClientEvent::Session(Event::Delivered(
-        page.rec.last_ticket(),
-    )));
+    page.store
+        .handle_client_event(ClientEvent::Session(Event::Delivered(
+            page.rec.last_ticket(),
+        )));
     settle().await;
     let card = || page.card("homeassistant/light/shed/config");
     assert_eq!(
         within(&card(), ".delivery").text_content().as_deref(),
         Some("✓ Delivered")
     );
-    assert_eq!(card().get_attribute("data-confirmed").as_deref(), Some("on"));
+    assert_eq!(
+        card().get_attribute("data-confirmed").as_deref(),
+        Some("on")
+    );
     // Past the wait for an echo: there was none to wait for, so nothing went back.
     sleep(lampboard::store::view::ECHO_WAIT_MS as u32 + 400).await;
     settle().await;
     assert_eq!(
-        within(&card(), ".delivery").get_attribute("data-delivery").as_deref(),
+        within(&card(), ".delivery")
+            .get_attribute("data-delivery")
+            .as_deref(),
         Some("delivered")
     );
     assert!(card().class_list().contains("is-on"));
@@ -1296,22 +1325,35 @@ async fn a_lamp_kept_only_from_the_last_visit_can_be_removed_for_good() {
     snapshot.record(gone, br#"{"state":"ON"}"#);
     snapshot.record(live, br#"{"state":"OFF"}"#);
     storage
-        .set_item(lampboard::store::snapshot::SNAPSHOT_KEY, &snapshot.to_json())
+        .set_item(
+            lampboard::store::snapshot::SNAPSHOT_KEY,
+            &snapshot.to_json(),
+        )
         .unwrap();
     let store = Store::new(DirectorySettings::default());
     store.restore_snapshot();
     let page = mount_store(store);
     storage
-        .set_item(lampboard::store::snapshot::SNAPSHOT_KEY, &snapshot.to_json())
+        .set_item(
+            lampboard::store::snapshot::SNAPSHOT_KEY,
+            &snapshot.to_json(),
+        )
         .unwrap();
     settle().await;
-    assert!(!page.has(".lamp-forget"), "offline, every lamp is from the last visit");
+    assert!(
+        !page.has(".lamp-forget"),
+        "offline, every lamp is from the last visit"
+    );
 
     page.store
         .handle_client_event(ClientEvent::Status(ConnectionStatus::Connected));
     page.receive(live, br#"{"state":"OFF"}"#, QoS::AtMostOnce, true);
     settle().await;
-    assert_eq!(page.all(".lamp-forget").len(), 1, "only the lamp nothing spoke for");
+    assert_eq!(
+        page.all(".lamp-forget").len(),
+        1,
+        "only the lamp nothing spoke for"
+    );
     let card = page.card(gone);
     within(&card, "button.forget")
         .unchecked_into::<HtmlElement>()
@@ -1326,7 +1368,10 @@ async fn a_lamp_kept_only_from_the_last_visit_can_be_removed_for_good() {
         .unchecked_into::<HtmlElement>()
         .click();
     settle().await;
-    assert!(!page.has(&format!("article[data-lamp=\"{gone}\"]")), "gone from the dashboard");
+    assert!(
+        !page.has(&format!("article[data-lamp=\"{gone}\"]")),
+        "gone from the dashboard"
+    );
     assert!(page.has(&format!("article[data-lamp=\"{live}\"]")));
     let saved = storage
         .get_item(lampboard::store::snapshot::SNAPSHOT_KEY)

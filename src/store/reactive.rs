@@ -577,7 +577,10 @@ impl Store {
         for id in ids.unwrap_or_default() {
             // An unavailable lamp cannot obey: its card says so already, and a "Not sent" on
             // it for every room-wide press would only be noise.
-            if self.lamp(&id).is_some_and(|s| s.with_untracked(|v| v.lamp.available)) {
+            if self
+                .lamp(&id)
+                .is_some_and(|s| s.with_untracked(|v| v.lamp.available))
+            {
                 self.change(&id, LampChange::On(on));
             }
         }

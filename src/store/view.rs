@@ -433,11 +433,19 @@ mod tests {
     #[test]
     fn a_card_says_unavailable_with_why_before_it_says_unknown() {
         let v = view_of(&[(PORCH, PORCH_CONFIG)], PORCH);
-        assert_eq!(condition(&v), Some(UNAVAILABLE_UNHEARD), "nothing heard yet");
+        assert_eq!(
+            condition(&v),
+            Some(UNAVAILABLE_UNHEARD),
+            "nothing heard yet"
+        );
         let v = view_of(&[(PORCH, PORCH_CONFIG), ("porch/avail", "offline")], PORCH);
         assert_eq!(condition(&v), Some(UNAVAILABLE_OFFLINE));
         let v = view_of(&[(PORCH, PORCH_CONFIG), ("porch/avail", "online")], PORCH);
-        assert_eq!(condition(&v), Some(STATE_UNKNOWN), "reachable, never told on/off");
+        assert_eq!(
+            condition(&v),
+            Some(STATE_UNKNOWN),
+            "reachable, never told on/off"
+        );
         let v = view_of(
             &[
                 (PORCH, PORCH_CONFIG),

@@ -99,7 +99,10 @@ pub fn LampCard(id: LampId, lamp: RwSignal<LampView>) -> impl IntoView {
     // Only a lamp kept from the last visit that nothing live has spoken for since we
     // connected may be removed; while offline every card is from the last visit.
     let removable = move || {
-        stale() && store.status.with(|s| matches!(s, ConnectionStatus::Connected))
+        stale()
+            && store
+                .status
+                .with(|s| matches!(s, ConnectionStatus::Connected))
     };
 
     view! {
@@ -375,7 +378,10 @@ fn EffectPicker(id: StoredValue<LampId>, lamp: RwSignal<LampView>) -> impl IntoV
                     effects
                         .get()
                         .into_iter()
-                        .map(|name| view! { <option value=name.clone()>{name}</option> })
+                        .map(|name| {
+                            let label = name.clone();
+                            view! { <option value=name>{label}</option> }
+                        })
                         .collect_view()
                 }}
             </select>
