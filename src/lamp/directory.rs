@@ -527,13 +527,16 @@ impl LampDirectory {
         let Some(reading) = lamp.binding.read_availability(topic, payload) else {
             return;
         };
+        let first_word = !lamp.availability.heard_any();
         lamp.availability.record(topic, reading);
         let available = lamp.availability.available(
             &lamp.binding.availability_topics(),
             lamp.binding.availability_mode(),
             lamp.binding.available_before_heard(),
         );
-        if available != lamp.available {
+        // The first "offline" of a lamp already unavailable (unheard) changes no flag but
+        // what the card says (offline, not "not heard yet"), and is worth keeping offline.
+        if available != lamp.available || (first_word && !available) {
             lamp.available = available;
             events.push(DirectoryEvent::Updated {
                 id: id.clone(),
