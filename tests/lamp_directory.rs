@@ -590,3 +590,60 @@ proptest! {
         let _ = dir.subscriptions();
     }
 }
+
+#[test]
+fn a_forgotten_lamp_is_gone_with_its_subscriptions_and_comes_back_if_it_speaks() {
+    let mut dir = LampDirectory::new(DirectorySettings::default());
+    let config = "homeassistant/light/porch/config";
+    dir.handle_message(
+        config,
+        br#"{"schema":"json","name":"Porch","command_topic":"porch/set","state_topic":"porch/state"}"#,
+        true,
+    );
+    assert!(dir.subscriptions().iter().any(|s| s == "porch/state"));
+    let events = dir.forget(&id(config));
+    assert!(
+        events.contains(&DirectoryEvent::Removed(id(config))),
+        "{events:?}"
+    );
+    assert!(
+        events.contains(&DirectoryEvent::SubscriptionsChanged),
+        "{events:?}"
+    );
+    assert!(dir.lamp(&id(config)).is_none());
+    assert!(!dir.subscriptions().iter().any(|s| s == "porch/state"));
+    assert!(
+        dir.forget(&id(config)).is_empty(),
+        "forgetting twice does nothing"
+    );
+    dir.handle_message(
+        config,
+        br#"{"schema":"json","name":"Porch","command_topic":"porch/set","state_topic":"porch/state"}"#,
+        true,
+    );
+    assert!(dir.lamp(&id(config)).is_some(), "heard again, it is back");
+}
+
+#[test]
+fn the_first_offline_of_an_unheard_lamp_is_news_though_it_was_unavailable_already() {
+    let mut dir = LampDirectory::new(DirectorySettings::default());
+    let config = "homeassistant/light/porch/config";
+    dir.handle_message(
+        config,
+        br#"{"schema":"json","name":"Porch","command_topic":"porch/set","availability_topic":"porch/availability"}"#,
+        true,
+    );
+    let lamp = dir.lamp(&id(config)).unwrap();
+    assert!(!lamp.available && !lamp.availability_heard());
+    let events = dir.handle_message("porch/availability", b"offline", true);
+    assert!(
+        events.contains(&DirectoryEvent::Updated {
+            id: id(config),
+            warnings: Vec::new()
+        }),
+        "{events:?}"
+    );
+    assert!(dir.lamp(&id(config)).unwrap().availability_heard());
+    let again = dir.handle_message("porch/availability", b"offline", true);
+    assert!(again.is_empty(), "said once: {again:?}");
+}

@@ -972,3 +972,416 @@ async fn last_visit_lamps_show_stale_until_heard_live_and_live_lamps_are_kept_fo
     assert!(lamp.with_untracked(|v| !v.stale));
     drop(page);
 }
+
+// ---------- card states: unknown, unavailable, only the controls a lamp has, effects ----------
+
+/// The whole app around a store made by the test (one restored from a snapshot, say).
+fn mount_store(store: Store) -> Page {
+    let host = fresh_host();
+    let rec = Rc::new(Recorder::default());
+    store.set_publisher(rec.clone());
+    leptos::mount::mount_to(
+        host.clone(),
+        move || view! { <App manual=true store=store /> },
+    )
+    .forget();
+    Page { host, store, rec }
+}
+
+fn payload_json(s: &Sent) -> serde_json::Value {
+    serde_json::from_str(&s.payload).unwrap_or_else(|_| panic!("JSON payload: {}", s.payload))
+}
+
+/// Waits until the card's controls section exists (built once the card is near the screen),
+/// whatever controls it holds: a switch-only lamp has none.
+async fn card_built(page: &Page, id: &str) -> Element {
+    until(&format!("the controls section of {id}"), || {
+        page.card(id)
+            .query_selector(".lamp-controls")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    page.card(id)
+}
+
+const DIMMER_CONFIG: &str = "homeassistant/light/dimmer/config";
+
+#[wasm_bindgen_test]
+async fn an_unknown_lamp_is_drawn_as_unknown_and_its_switch_turns_it_on() {
+    let page = mount();
+    // A seed lamp that said its brightness but never on or off.
+    let spot = "smarthome/hall/lamps/spot";
+    page.store
+        .handle_message(spot, br#"{"brightness":128}"#, true);
+    // A Home Assistant dimmer that has said nothing yet.
+    page.store.handle_message(
+        DIMMER_CONFIG,
+        br#"{"schema":"json","name":"Dimmer","command_topic":"dimmer/set","state_topic":"dimmer/state","brightness":true,"supported_color_modes":["brightness"]}"#,
+        true,
+    );
+    settle().await;
+    let card = page.card(spot);
+    assert!(card.class_list().contains("is-unknown"));
+    assert!(!card.class_list().contains("is-on"));
+    assert_eq!(
+        within(&card, ".lamp-condition").text_content().as_deref(),
+        Some("State unknown")
+    );
+    let switch = within(&card, "button.switch");
+    assert_eq!(switch.get_attribute("role"), None, "no switch claiming off");
+    assert_eq!(switch.get_attribute("aria-checked"), None);
+    assert_eq!(
+        switch.get_attribute("aria-label").as_deref(),
+        Some("Turn spot on (its state is unknown)")
+    );
+    assert_eq!(
+        page.card(spot).get_attribute("data-confirmed").as_deref(),
+        Some("unknown")
+    );
+
+    // The dimmer has a slider, but no level is claimed for it.
+    let dimmer = page.card_with_controls(DIMMER_CONFIG).await;
+    assert!(dimmer.class_list().contains("is-unknown"));
+    assert_eq!(
+        within(&dimmer, ".control-label output")
+            .text_content()
+            .as_deref(),
+        Some("unknown")
+    );
+    assert!(within(&dimmer, "input.brightness").has_attribute("data-unknown"));
+
+    page.click(&format!("article[data-lamp=\"{spot}\"] button.switch"));
+    settle().await;
+    let sent = page.rec.sent();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].topic, spot);
+    assert_eq!(payload_json(&sent[0])["state"], "ON", "unknown toggles on");
+    let switch = within(&page.card(spot), "button.switch");
+    assert_eq!(switch.get_attribute("role").as_deref(), Some("switch"));
+    assert_eq!(
+        switch.get_attribute("aria-checked").as_deref(),
+        Some("true")
+    );
+
+    // Told its brightness, the dimmer's slider shows it.
+    page.store
+        .handle_message("dimmer/state", br#"{"state":"OFF","brightness":51}"#, true);
+    settle().await;
+    let dimmer = page.card(DIMMER_CONFIG);
+    assert!(!dimmer.class_list().contains("is-unknown"));
+    assert_eq!(
+        within(&dimmer, ".lamp-condition").text_content().as_deref(),
+        Some("")
+    );
+    assert!(!within(&dimmer, "input.brightness").has_attribute("data-unknown"));
+    assert_eq!(
+        within(&dimmer, ".control-label output")
+            .text_content()
+            .as_deref(),
+        Some("20 %")
+    );
+}
+
+const PORCH_CONFIG: &str = "homeassistant/light/porch/config";
+
+#[wasm_bindgen_test]
+async fn an_unavailable_lamp_keeps_its_state_says_why_and_takes_no_command_until_it_is_back() {
+    let page = mount();
+    page.store.handle_message(
+        PORCH_CONFIG,
+        br#"{"schema":"json","name":"Porch","command_topic":"porch/set","state_topic":"porch/state","availability_topic":"porch/availability","brightness":true,"supported_color_modes":["brightness"]}"#,
+        true,
+    );
+    page.store
+        .handle_message("porch/availability", b"online", true);
+    page.store
+        .handle_message("porch/state", br#"{"state":"ON","brightness":255}"#, true);
+    settle().await;
+    let card = page.card_with_controls(PORCH_CONFIG).await;
+    assert!(!card.class_list().contains("is-unavailable"));
+    assert!(card.class_list().contains("is-on"));
+
+    page.store
+        .handle_message("porch/availability", b"offline", true);
+    settle().await;
+    let card = page.card(PORCH_CONFIG);
+    assert!(card.class_list().contains("is-unavailable"));
+    assert!(
+        card.class_list().contains("is-on"),
+        "its last state is kept"
+    );
+    assert_eq!(
+        within(&card, ".lamp-condition").text_content().as_deref(),
+        Some(lampboard::store::view::UNAVAILABLE_OFFLINE)
+    );
+    let disabled = |sel: &str| {
+        js_sys::Reflect::get(&within(&page.card(PORCH_CONFIG), sel), &"disabled".into())
+            .unwrap()
+            .as_bool()
+            .unwrap_or(false)
+    };
+    assert!(disabled("button.switch"));
+    assert!(disabled("fieldset.lamp-controls"));
+    assert!(
+        within(&card, "input.brightness")
+            .unchecked_into::<HtmlInputElement>()
+            .matches(":disabled")
+            .unwrap(),
+        "the slider is disabled with its fieldset"
+    );
+    page.click(&format!(
+        "article[data-lamp=\"{PORCH_CONFIG}\"] button.switch"
+    ));
+    page.click("section.room button.chip"); // "All on" for the room
+    settle().await;
+    assert_eq!(page.rec.sent(), [], "nothing is published for it");
+    assert_eq!(
+        within(&page.card(PORCH_CONFIG), ".delivery")
+            .get_attribute("data-delivery")
+            .as_deref(),
+        Some("idle"),
+        "and nothing says it tried"
+    );
+
+    // Should something ask anyway, the directory's refusal reads on the card.
+    page.store.change(
+        &lampboard::lamp::LampId(PORCH_CONFIG.into()),
+        lampboard::lamp::LampChange::On(false),
+    );
+    settle().await;
+    assert_eq!(page.rec.sent(), []);
+    assert_eq!(
+        within(&page.card(PORCH_CONFIG), ".delivery-reason")
+            .text_content()
+            .as_deref(),
+        Some("the lamp is unavailable")
+    );
+
+    page.store
+        .handle_message("porch/availability", b"online", true);
+    settle().await;
+    let card = page.card(PORCH_CONFIG);
+    assert!(!card.class_list().contains("is-unavailable"));
+    assert_eq!(
+        within(&card, ".lamp-condition").text_content().as_deref(),
+        Some("")
+    );
+    assert!(!disabled("button.switch") && !disabled("fieldset.lamp-controls"));
+    page.click(&format!(
+        "article[data-lamp=\"{PORCH_CONFIG}\"] button.switch"
+    ));
+    settle().await;
+    let sent = page.rec.sent();
+    assert_eq!(sent.len(), 1, "live again: {sent:?}");
+    assert_eq!(sent[0].topic, "porch/set");
+    assert_eq!(payload_json(&sent[0])["state"], "OFF");
+}
+
+#[wasm_bindgen_test]
+async fn a_lamp_shows_only_the_controls_it_has_and_gains_one_when_it_first_sends_the_field() {
+    let page = mount();
+    let lamp = "smarthome/den/lamps/plain";
+    page.store.handle_message(lamp, br#"{"state":"ON"}"#, true);
+    settle().await;
+    let card = card_built(&page, lamp).await;
+    for absent in [
+        "input[type=range]",
+        "input.color-input",
+        ".presets",
+        "select",
+    ] {
+        assert!(
+            card.query_selector(absent).unwrap().is_none(),
+            "{absent} on an on/off-only lamp"
+        );
+    }
+    page.store
+        .handle_message(lamp, br#"{"state":"ON","brightness":100}"#, true);
+    settle().await;
+    let card = page.card(lamp);
+    let slider = within(&card, "input.brightness");
+    assert!(!slider.has_attribute("data-unknown"));
+    assert_eq!(
+        slider.unchecked_into::<HtmlInputElement>().value(),
+        "39",
+        "100 of 255"
+    );
+    assert!(card.query_selector("input.color-temp").unwrap().is_none());
+    assert!(card.query_selector("input.color-input").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn the_effect_picker_publishes_what_each_system_expects() {
+    let page = mount();
+    page.store.handle_message(
+        "homeassistant/light/strip/config",
+        br#"{"schema":"json","name":"Desk Strip","command_topic":"strip/set","state_topic":"strip/state","effect":true,"effect_list":["rainbow","colorloop"]}"#,
+        true,
+    );
+    page.store
+        .handle_message("strip/state", br#"{"state":"ON","effect":"rainbow"}"#, true);
+    let seed_lamp = "smarthome/den/lamps/candle";
+    page.store.handle_message(
+        seed_lamp,
+        br#"{"state":"ON","effect":"none","effect_list":["none","candle","pulse"]}"#,
+        true,
+    );
+    settle().await;
+    let strip = card_built(&page, "homeassistant/light/strip/config").await;
+    let select: web_sys::HtmlSelectElement =
+        within(&strip, "select.effect-select").unchecked_into();
+    until("the running effect selected", || {
+        select.value() == "rainbow"
+    })
+    .await;
+    let options: Vec<String> = (0..select.length())
+        .filter_map(|i| select.item(i))
+        .map(|o| o.text_content().unwrap_or_default())
+        .collect();
+    assert_eq!(options, ["Unknown", "rainbow", "colorloop"]);
+    set_value(&select, "colorloop");
+    fire(&select, "change");
+    settle().await;
+    let sent = page.rec.sent();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].topic, "strip/set");
+    assert_eq!(payload_json(&sent[0])["effect"], "colorloop");
+    page.rec.clear();
+
+    let candle = card_built(&page, seed_lamp).await;
+    let select: web_sys::HtmlSelectElement =
+        within(&candle, "select.effect-select").unchecked_into();
+    until("the seed lamp's effect selected", || {
+        select.value() == "none"
+    })
+    .await;
+    set_value(&select, "candle");
+    fire(&select, "change");
+    settle().await;
+    let sent = page.rec.sent();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].topic, seed_lamp);
+    assert!(sent[0].retain, "a seed lamp's state is retained");
+    let json = payload_json(&sent[0]);
+    assert_eq!(json["effect"], "candle");
+    assert_eq!(json["state"], "ON", "the whole state, written back");
+
+    // A lamp without effects has no picker.
+    page.store
+        .handle_message("smarthome/den/lamps/plain", br#"{"state":"ON"}"#, true);
+    settle().await;
+    let plain = card_built(&page, "smarthome/den/lamps/plain").await;
+    assert!(plain.query_selector("select").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn an_optimistic_lamp_says_delivered_and_never_no_answer() {
+    let page = mount();
+    // No state topic: Home Assistant treats the light as optimistic.
+    page.store.handle_message(
+        "homeassistant/light/shed/config",
+        br#"{"schema":"json","name":"Shed","command_topic":"shed/set"}"#,
+        true,
+    );
+    settle().await;
+    page.click("article[data-lamp=\"homeassistant/light/shed/config\"] button.switch");
+    settle().await;
+    assert_eq!(page.rec.sent().len(), 1);
+    page.store
+        .handle_client_event(ClientEvent::Session(Event::Delivered(
+            page.rec.last_ticket(),
+        )));
+    settle().await;
+    let card = || page.card("homeassistant/light/shed/config");
+    assert_eq!(
+        within(&card(), ".delivery").text_content().as_deref(),
+        Some("✓ Delivered")
+    );
+    assert_eq!(
+        card().get_attribute("data-confirmed").as_deref(),
+        Some("on")
+    );
+    // Past the wait for an echo: there was none to wait for, so nothing went back.
+    sleep(lampboard::store::view::ECHO_WAIT_MS as u32 + 400).await;
+    settle().await;
+    assert_eq!(
+        within(&card(), ".delivery")
+            .get_attribute("data-delivery")
+            .as_deref(),
+        Some("delivered")
+    );
+    assert!(card().class_list().contains("is-on"));
+}
+
+#[wasm_bindgen_test]
+async fn a_lamp_kept_only_from_the_last_visit_can_be_removed_for_good() {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let gone = "smarthome/hall/lamps/island";
+    let live = "smarthome/hall/lamps/ceiling";
+    let host = fresh_host(); // clears localStorage before the snapshot is laid
+    drop(host);
+    let mut snapshot = lampboard::store::snapshot::Snapshot::new();
+    snapshot.record(gone, br#"{"state":"ON"}"#);
+    snapshot.record(live, br#"{"state":"OFF"}"#);
+    storage
+        .set_item(
+            lampboard::store::snapshot::SNAPSHOT_KEY,
+            &snapshot.to_json(),
+        )
+        .unwrap();
+    let store = Store::new(DirectorySettings::default());
+    store.restore_snapshot();
+    let page = mount_store(store);
+    storage
+        .set_item(
+            lampboard::store::snapshot::SNAPSHOT_KEY,
+            &snapshot.to_json(),
+        )
+        .unwrap();
+    settle().await;
+    assert!(
+        !page.has(".lamp-forget"),
+        "offline, every lamp is from the last visit"
+    );
+
+    page.store
+        .handle_client_event(ClientEvent::Status(ConnectionStatus::Connected));
+    page.receive(live, br#"{"state":"OFF"}"#, QoS::AtMostOnce, true);
+    settle().await;
+    assert_eq!(
+        page.all(".lamp-forget").len(),
+        1,
+        "only the lamp nothing spoke for"
+    );
+    let card = page.card(gone);
+    within(&card, "button.forget")
+        .unchecked_into::<HtmlElement>()
+        .click();
+    settle().await;
+    assert!(page
+        .card(gone)
+        .text_content()
+        .unwrap_or_default()
+        .contains("Remove this lamp?"));
+    within(&page.card(gone), "button.forget-yes")
+        .unchecked_into::<HtmlElement>()
+        .click();
+    settle().await;
+    assert!(
+        !page.has(&format!("article[data-lamp=\"{gone}\"]")),
+        "gone from the dashboard"
+    );
+    assert!(page.has(&format!("article[data-lamp=\"{live}\"]")));
+    let saved = storage
+        .get_item(lampboard::store::snapshot::SNAPSHOT_KEY)
+        .unwrap()
+        .unwrap_or_default();
+    assert!(!saved.contains(gone), "gone from the snapshot: {saved}");
+    assert!(saved.contains(live), "{saved}");
+    // The next start does not bring it back.
+    let next = Store::new(DirectorySettings::default());
+    next.restore_snapshot();
+    assert!(next.lamp(&lampboard::lamp::LampId(gone.into())).is_none());
+    assert!(next.lamp(&lampboard::lamp::LampId(live.into())).is_some());
+}

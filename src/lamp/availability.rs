@@ -43,6 +43,12 @@ impl AvailabilityState {
         before != (Some(available), Some(available))
     }
 
+    /// Whether any availability topic has said anything yet, so the card can tell "says it
+    /// is offline" from "has not said it is online".
+    pub fn heard_any(&self) -> bool {
+        self.latest.is_some()
+    }
+
     /// Whether the lamp is available: `topics` are the lamp's availability topics (none means
     /// always available), `before_heard` what a topic that has said nothing yet counts as.
     pub fn available(&self, topics: &[String], mode: AvailabilityMode, before_heard: bool) -> bool {

@@ -535,6 +535,18 @@ impl LampDirectory {
         })
     }
 
+    /// Drops a lamp at the user's request (a lamp kept only from the last visit that nothing
+    /// on the broker speaks for any more): the same as its system removing it, so a lamp it
+    /// was hiding shows again and its subscriptions go. It comes back if it speaks again.
+    pub fn forget(&mut self, id: &LampId) -> Vec<DirectoryEvent> {
+        let mut outcome = Outcome::default();
+        self.remove_lamp(id, &mut outcome);
+        if outcome.subscriptions_changed {
+            outcome.events.push(DirectoryEvent::SubscriptionsChanged);
+        }
+        outcome.events
+    }
+
     fn handle_availability(
         &mut self,
         id: &LampId,
@@ -548,13 +560,16 @@ impl LampDirectory {
         let Some(reading) = lamp.binding.read_availability(topic, payload) else {
             return;
         };
+        let first_word = !lamp.availability.heard_any();
         lamp.availability.record(topic, reading);
         let available = lamp.availability.available(
             &lamp.binding.availability_topics(),
             lamp.binding.availability_mode(),
             lamp.binding.available_before_heard(),
         );
-        if available != lamp.available {
+        // The first "offline" of a lamp already unavailable (unheard) changes no flag but
+        // what the card says (offline, not "not heard yet"), and is worth keeping offline.
+        if available != lamp.available || (first_word && !available) {
             lamp.available = available;
             events.push(DirectoryEvent::Updated {
                 id: id.clone(),

@@ -112,6 +112,12 @@ impl Lamp {
         &self.document
     }
 
+    /// Whether any of the lamp's availability topics has spoken yet: an unavailable lamp that
+    /// heard nothing is waiting for its first "online", one that heard is reported offline.
+    pub fn availability_heard(&self) -> bool {
+        self.availability.heard_any()
+    }
+
     /// A lamp as its system found it, before any state.
     pub(crate) fn found(spec: system::LampSpec, rank: u8) -> Lamp {
         let capabilities = spec.binding.capabilities();

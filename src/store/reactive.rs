@@ -575,7 +575,43 @@ impl Store {
                 .map(|r| r.lamps.clone())
         });
         for id in ids.unwrap_or_default() {
-            self.change(&id, LampChange::On(on));
+            // An unavailable lamp cannot obey: its card says so already, and a "Not sent" on
+            // it for every room-wide press would only be noise.
+            if self
+                .lamp(&id)
+                .is_some_and(|s| s.with_untracked(|v| v.lamp.available))
+            {
+                self.change(&id, LampChange::On(on));
+            }
+        }
+    }
+
+    /// Removes a lamp kept only from the last visit (its card is stale: nothing on the broker
+    /// spoke for it this session): from the directory, so it is gone from the dashboard, and
+    /// from the offline snapshot, written at once, so a reload does not bring it back. It
+    /// comes back if it ever speaks again. Live lamps are not removed this way: their system
+    /// would announce them again with the next message.
+    pub fn forget_lamp(&self, id: &LampId) {
+        if !self.lamp(id).is_some_and(|s| s.with_untracked(|v| v.stale)) {
+            return;
+        }
+        let topics: Vec<String> = self
+            .directory
+            .with_value(|d| d.lamp(id).map(|l| l.binding.state_topics()))
+            .unwrap_or_default();
+        let forgot = self.snapshot.try_update_value(|s| {
+            s.forget(std::iter::once(id.as_str()).chain(topics.iter().map(String::as_str)))
+        });
+        if forgot == Some(true) {
+            if let (Some(json), Some(storage)) = (
+                self.snapshot.try_with_value(Snapshot::to_json),
+                local_storage(),
+            ) {
+                let _ = storage.set_item(SNAPSHOT_KEY, &json);
+            }
+        }
+        if let Some(events) = self.directory.try_update_value(|d| d.forget(id)) {
+            self.apply_directory_events(events);
         }
     }
 

@@ -72,6 +72,16 @@ impl Snapshot {
         }
     }
 
+    /// Forgets these topics (a lamp the user removed from its card), so it does not come back
+    /// at the next start. Returns whether anything was kept for them.
+    pub fn forget<'a>(&mut self, topics: impl IntoIterator<Item = &'a str>) -> bool {
+        let mut changed = false;
+        for topic in topics {
+            changed |= self.record(topic, b"");
+        }
+        changed
+    }
+
     /// Whether the topic is kept (later messages on it are recorded even when the
     /// directory finds nothing new in them).
     pub fn has(&self, topic: &str) -> bool {
@@ -159,6 +169,20 @@ mod tests {
         assert!(s.record("smarthome/hall/lamps/a", b""));
         assert!(s.is_empty());
         assert!(!s.record("smarthome/hall/lamps/b", b""));
+    }
+
+    #[test]
+    fn forgetting_a_lamps_topics_drops_only_those() {
+        let mut s = Snapshot::new();
+        s.record("homeassistant/light/a/config", br#"{"schema":"json"}"#);
+        s.record("lamps/a/state", br#"{"state":"ON"}"#);
+        s.record("smarthome/hall/lamps/b", br#"{"state":"OFF"}"#);
+        assert!(s.forget(["homeassistant/light/a/config", "lamps/a/state"]));
+        assert!(!s.forget(["homeassistant/light/a/config"]), "already gone");
+        let left: Vec<_> = s.messages().map(|(t, _)| t).collect();
+        assert_eq!(left, ["smarthome/hall/lamps/b"]);
+        let back = Snapshot::from_json(&s.to_json());
+        assert_eq!(back.len(), 1, "the stored form forgets them too");
     }
 
     #[test]

@@ -147,6 +147,47 @@ impl LampView {
     }
 }
 
+/// The card's reason line for a lamp its availability topic reports offline.
+pub const UNAVAILABLE_OFFLINE: &str =
+    "Unavailable: the lamp's availability topic says it is offline";
+/// The card's reason line for a lamp whose availability topic has not said "online" yet
+/// (Home Assistant shows such a lamp unavailable until it does).
+pub const UNAVAILABLE_UNHEARD: &str =
+    "Unavailable: the lamp's availability topic has not said it is online yet";
+/// The card's line for a lamp whose on/off nobody has told (or that said "unknown").
+pub const STATE_UNKNOWN: &str = "State unknown";
+
+/// What a card says about the lamp itself, above its controls: whether it can be reached,
+/// then whether its on/off is known. None for a reachable lamp in a known state, so a card
+/// that has nothing to confess shows no line.
+pub fn condition(view: &LampView) -> Option<&'static str> {
+    if !view.lamp.available {
+        return Some(if view.lamp.availability_heard() {
+            UNAVAILABLE_OFFLINE
+        } else {
+            UNAVAILABLE_UNHEARD
+        });
+    }
+    view.shown.on.is_none().then_some(STATE_UNKNOWN)
+}
+
+/// The accessible name of a card's switch. Known: the state, as a switch's name says it
+/// (the role carries the action). Unknown: the action, because the button is then no
+/// switch (ARIA gives `role=switch` no "mixed") and a press turns the lamp on.
+pub fn switch_label(name: &str, on: Option<bool>) -> String {
+    match on {
+        Some(true) => format!("{name} is on"),
+        Some(false) => format!("{name} is off"),
+        None => format!("Turn {name} on (its state is unknown)"),
+    }
+}
+
+/// What a press of the card's switch asks: the opposite of a known state, and "on" for an
+/// unknown one (turning on is what a person pressing a light's switch in the dark expects).
+pub fn toggle_change(on: Option<bool>) -> LampChange {
+    LampChange::On(on != Some(true))
+}
+
 /// The change as the lamp will look once it obeys.
 pub fn apply_change(state: &mut LampState, change: &LampChange) {
     change.apply_to(state);
@@ -378,6 +419,65 @@ mod tests {
         let echoed = hall_lamp_echoed_on();
         view.confirm(echoed, 10.0);
         assert!(!view.has_unconfirmed_change(), "the echo confirmed it");
+    }
+
+    fn view_of(messages: &[(&str, &str)], id: &str) -> LampView {
+        let d = directory_with(messages);
+        let lamp = d.lamp(&LampId(id.into())).expect("the lamp").clone();
+        LampView::new(lamp, 0.0)
+    }
+
+    const PORCH: &str = "homeassistant/light/porch/config";
+    const PORCH_CONFIG: &str = r#"{"schema":"json","name":"Porch","command_topic":"porch/set","state_topic":"porch/state","availability_topic":"porch/avail"}"#;
+
+    #[test]
+    fn a_card_says_unavailable_with_why_before_it_says_unknown() {
+        let v = view_of(&[(PORCH, PORCH_CONFIG)], PORCH);
+        assert_eq!(
+            condition(&v),
+            Some(UNAVAILABLE_UNHEARD),
+            "nothing heard yet"
+        );
+        let v = view_of(&[(PORCH, PORCH_CONFIG), ("porch/avail", "offline")], PORCH);
+        assert_eq!(condition(&v), Some(UNAVAILABLE_OFFLINE));
+        let v = view_of(&[(PORCH, PORCH_CONFIG), ("porch/avail", "online")], PORCH);
+        assert_eq!(
+            condition(&v),
+            Some(STATE_UNKNOWN),
+            "reachable, never told on/off"
+        );
+        let v = view_of(
+            &[
+                (PORCH, PORCH_CONFIG),
+                ("porch/avail", "online"),
+                ("porch/state", r#"{"state":"OFF"}"#),
+            ],
+            PORCH,
+        );
+        assert_eq!(condition(&v), None, "nothing to confess");
+        let v = view_of(
+            &[
+                (PORCH, PORCH_CONFIG),
+                ("porch/state", r#"{"state":"ON"}"#),
+                ("porch/avail", "offline"),
+            ],
+            PORCH,
+        );
+        assert_eq!(condition(&v), Some(UNAVAILABLE_OFFLINE));
+        assert_eq!(v.shown.on, Some(true), "the last state is kept");
+    }
+
+    #[test]
+    fn an_unknown_switch_names_its_action_and_turns_the_lamp_on() {
+        assert_eq!(switch_label("Desk", Some(true)), "Desk is on");
+        assert_eq!(switch_label("Desk", Some(false)), "Desk is off");
+        assert_eq!(
+            switch_label("Desk", None),
+            "Turn Desk on (its state is unknown)"
+        );
+        assert_eq!(toggle_change(Some(true)), LampChange::On(false));
+        assert_eq!(toggle_change(Some(false)), LampChange::On(true));
+        assert_eq!(toggle_change(None), LampChange::On(true));
     }
 
     #[test]

@@ -3,7 +3,8 @@ use leptos::prelude::*;
 use super::nearby::when_near;
 use super::throttled::Throttled;
 use crate::lamp::{LampChange, LampId, Rgb};
-use crate::store::view::{age_text, Delivery, LampView};
+use crate::net::status::ConnectionStatus;
+use crate::store::view::{age_text, condition, switch_label, toggle_change, Delivery, LampView};
 use crate::store::Store;
 
 /// Colours one tap away, chosen to look good on real RGB bulbs. The swatches are literal
@@ -57,10 +58,11 @@ fn glow(view: &LampView) -> Option<(Rgb, f32)> {
     Some((rgb, level))
 }
 
-/// One lamp: its switch, colour, brightness and colour temperature, the age of
-/// its state, and the delivery mark of the last change. Reads only its own
-/// signal, so other lamps' messages never re-render it. The controls below the
-/// header are built when the card first comes near the screen (ui/nearby.rs).
+/// One lamp: its switch, colour, brightness, colour temperature and effect (only those the
+/// lamp has), the age of its state, whether it is unavailable or its state unknown, and the
+/// delivery mark of the last change. Reads only its own signal, so other lamps' messages
+/// never re-render it. The controls below the header are built when the card first comes
+/// near the screen (ui/nearby.rs).
 #[component]
 pub fn LampCard(id: LampId, lamp: RwSignal<LampView>) -> impl IntoView {
     let store = expect_context::<Store>();
@@ -70,6 +72,7 @@ pub fn LampCard(id: LampId, lamp: RwSignal<LampView>) -> impl IntoView {
     let name = move || lamp.with(|v| v.lamp.name.clone());
     let on = move || lamp.with(|v| v.shown.on == Some(true));
     let on_known = move || lamp.with(|v| v.shown.on.is_some());
+    let available = move || lamp.with(|v| v.lamp.available);
     let near = RwSignal::new(false);
     let glow_color = move || lamp.with(|v| glow(v).map(|(c, _)| css_rgb(c)).unwrap_or_default());
     let glow_level = move || {
@@ -89,8 +92,18 @@ pub fn LampCard(id: LampId, lamp: RwSignal<LampView>) -> impl IntoView {
         })
     };
     let stale = move || lamp.with(|v| v.stale);
+    // What the lamp's configuration asks that Lampboard cannot do; changes only with it.
+    let note = Memo::new(move |_| lamp.with(|v| v.lamp.binding.note()));
     let source = move || lamp.with(|v| v.lamp.source_kind().label());
-    let toggle_label = move || format!("{} {}", name(), if on() { "is on" } else { "is off" });
+    let toggle_label = move || lamp.with(|v| switch_label(&v.lamp.name, v.shown.on));
+    // Only a lamp kept from the last visit that nothing live has spoken for since we
+    // connected may be removed; while offline every card is from the last visit.
+    let removable = move || {
+        stale()
+            && store
+                .status
+                .with(|s| matches!(s, ConnectionStatus::Connected))
+    };
 
     view! {
         <article
@@ -98,6 +111,7 @@ pub fn LampCard(id: LampId, lamp: RwSignal<LampView>) -> impl IntoView {
             class:is-on=on
             class:is-unknown=move || !on_known()
             class:is-stale=stale
+            class:is-unavailable=move || !available()
             data-lamp=id.get_value().0
             // What the broker last said (not the optimistic state): `cargo xtask bench`
             // times a click until this changes.
@@ -119,20 +133,32 @@ pub fn LampCard(id: LampId, lamp: RwSignal<LampView>) -> impl IntoView {
                         <DeliveryMark lamp=lamp />
                     </p>
                 </div>
+                // A switch while on/off is known; a plain button ("Turn … on") while it is
+                // not, since ARIA's switch has no "mixed" state.
                 <button
                     class="switch"
-                    role="switch"
-                    aria-checked=move || if on() { "true" } else { "false" }
+                    role=move || on_known().then_some("switch")
+                    aria-checked=move || on_known().then(|| if on() { "true" } else { "false" })
                     aria-label=toggle_label
-                    on:click=move |_| change(LampChange::On(!on()))
+                    prop:disabled=move || !available()
+                    on:click=move |_| change(toggle_change(lamp.with_untracked(|v| v.shown.on)))
                 >
                     <span class="switch-knob"></span>
                 </button>
             </div>
+            <p class="lamp-condition">{move || lamp.with(|v| condition(v).unwrap_or_default())}</p>
             <DeliveryReason lamp=lamp />
 
             // Built once the card comes within a screen of the viewport (see ui/nearby.rs).
             {move || near.get().then(|| view! { <LampControls id=id lamp=lamp /> })}
+
+            {move || note.get().map(|note| view! {
+                <p class="lamp-note">{note}</p>
+            })}
+
+            <Show when=removable>
+                <ForgetLamp id=id />
+            </Show>
 
             // Only when there is something to say, so a quiet card has no empty strip.
             {move || lamp.with(|v| v.lamp.unreadable.clone()).map(|u| view! {
@@ -148,13 +174,22 @@ pub fn LampCard(id: LampId, lamp: RwSignal<LampView>) -> impl IntoView {
     }
 }
 
-/// A card's brightness, colour and colour-temperature controls, as far as the lamp has them.
+/// A card's brightness, colour, colour-temperature and effect controls, only those the lamp
+/// has (its capabilities, announced or learned from its messages: a control appears when the
+/// lamp first shows the field). A value the lamp never told is shown as unknown, not as a
+/// made-up position. All disabled while the lamp is unavailable.
 #[component]
 fn LampControls(id: StoredValue<LampId>, lamp: RwSignal<LampView>) -> impl IntoView {
     let store = expect_context::<Store>();
     let change = move |c: LampChange| store.change(&id.get_value(), c);
-    let caps = move || lamp.with(|v| v.lamp.capabilities.clone());
+    // Each `Show` below flips once, when the lamp gains the capability: read through these
+    // (not a clone of the capabilities per state) so a state message costs no allocation.
+    let has_brightness = move || lamp.with(|v| v.lamp.capabilities.brightness);
+    let has_color = move || lamp.with(|v| v.lamp.capabilities.color);
+    let has_color_temp = move || lamp.with(|v| v.lamp.capabilities.color_temp);
+    let unavailable = move || lamp.with(|v| !v.lamp.available);
     let brightness = move || lamp.with(|v| v.shown.brightness_pct.map(|b| b.round() as u8));
+    let color_known = move || lamp.with(|v| v.shown.display_rgb().is_some());
     let color_hex = move || lamp.with(|v| v.shown.display_rgb().unwrap_or(WARM).to_hex());
     let mireds = move || lamp.with(|v| v.shown.color_temp_mireds);
 
@@ -172,18 +207,23 @@ fn LampControls(id: StoredValue<LampId>, lamp: RwSignal<LampView>) -> impl IntoV
     });
 
     view! {
-        <Show when=move || caps().brightness>
+        // `display: contents`: the controls stay items of the card's column; the fieldset is
+        // there to disable every control inside it at once.
+        <fieldset class="lamp-controls" prop:disabled=unavailable>
+        <Show when=has_brightness>
             <label class="control">
                 <span class="control-label">
                     "Brightness"
-                    <output>{move || brightness().map_or("–".to_owned(), |b| format!("{b} %"))}</output>
+                    <output>{move || brightness().map_or("unknown".to_owned(), |b| format!("{b} %"))}</output>
                 </span>
+                // Unknown: no thumb (the stylesheet hides it) rather than a made-up level.
                 <input
                     type="range"
                     class="brightness"
                     min="1"
                     max="100"
-                    prop:value=move || brightness().unwrap_or(100).max(1).to_string()
+                    data-unknown=move || brightness().is_none().then_some("")
+                    prop:value=move || brightness().unwrap_or(50).max(1).to_string()
                     on:input=move |ev| {
                         if let Ok(v) = event_target_value(&ev).parse::<u8>() {
                             brightness_sender.input(v);
@@ -198,13 +238,16 @@ fn LampControls(id: StoredValue<LampId>, lamp: RwSignal<LampView>) -> impl IntoV
             </label>
         </Show>
 
-        <Show when=move || caps().color>
+        <Show when=has_color>
             <div class="control colors">
                 <label class="color-pick">
-                    <span class="visually-hidden">"Colour"</span>
+                    <span class="visually-hidden">
+                        {move || if color_known() { "Colour" } else { "Colour (unknown)" }}
+                    </span>
                     <input
                         type="color"
                         class="color-input"
+                        data-unknown=move || (!color_known()).then_some("")
                         prop:value=color_hex
                         on:input=move |ev| {
                             if let Some(c) = Rgb::from_hex(&event_target_value(&ev)) {
@@ -244,20 +287,21 @@ fn LampControls(id: StoredValue<LampId>, lamp: RwSignal<LampView>) -> impl IntoV
             </div>
         </Show>
 
-        <Show when=move || caps().color_temp>
+        <Show when=has_color_temp>
             {move || {
                 let (min, max) = temp_range.get();
                 view! {
                     <label class="control">
                         <span class="control-label">
                             "White"
-                            <output>{move || mireds().map_or("–".to_owned(), |m| format!("{} K", 1_000_000 / u32::from(m.max(1))))}</output>
+                            <output>{move || mireds().map_or("unknown".to_owned(), |m| format!("{} K", 1_000_000 / u32::from(m.max(1))))}</output>
                         </span>
                         <input
                             type="range"
                             class="color-temp"
                             min=min.to_string()
                             max=max.to_string()
+                            data-unknown=move || mireds().is_none().then_some("")
                             prop:value=move || mireds().unwrap_or((min + max) / 2).to_string()
                             on:input=move |ev| {
                                 if let Ok(v) = event_target_value(&ev).parse::<u16>() {
@@ -274,6 +318,109 @@ fn LampControls(id: StoredValue<LampId>, lamp: RwSignal<LampView>) -> impl IntoV
                 }
             }}
         </Show>
+
+        <Show when=move || lamp.with(|v| !v.lamp.capabilities.effects.is_empty())>
+            <EffectPicker id=id lamp=lamp />
+        </Show>
+        </fieldset>
+    }
+}
+
+/// The lamp's effects as a native select (keyboard and screen readers know it), the running
+/// one selected when the lamp said which; a pick publishes `LampChange::Effect`. The list
+/// goes through a memo, so the options are rebuilt only when the lamp's effects change.
+#[component]
+fn EffectPicker(id: StoredValue<LampId>, lamp: RwSignal<LampView>) -> impl IntoView {
+    let store = expect_context::<Store>();
+    let effects = Memo::new(move |_| lamp.with(|v| v.lamp.capabilities.effects.clone()));
+    // The running effect when it is one of the list; "" selects the placeholder.
+    let current = Memo::new(move |_| {
+        lamp.with(|v| {
+            v.shown
+                .effect
+                .clone()
+                .filter(|e| effects.with(|list| list.contains(e)))
+                .unwrap_or_default()
+        })
+    });
+    // What the placeholder says: unknown, or a running effect the list does not name.
+    let placeholder = Memo::new(move |_| {
+        lamp.with(|v| match &v.shown.effect {
+            Some(e) if !effects.with(|list| list.contains(e)) => e.clone(),
+            _ => "Unknown".to_owned(),
+        })
+    });
+    let select = NodeRef::<leptos::html::Select>::new();
+    // Set after the options exist (an effect runs once the view is mounted), and again
+    // whenever the effect or the list changes.
+    Effect::new(move |_| {
+        effects.track();
+        let value = current.get();
+        if let Some(el) = select.get() {
+            el.set_value(&value);
+        }
+    });
+    view! {
+        <label class="control effect">
+            <span class="control-label">"Effect"</span>
+            <select
+                class="effect-select"
+                node_ref=select
+                on:change=move |ev| {
+                    let name = event_target_value(&ev);
+                    if !name.is_empty() {
+                        store.change(&id.get_value(), LampChange::Effect(name));
+                    }
+                }
+            >
+                <option value="" disabled=true>{move || placeholder.get()}</option>
+                {move || {
+                    effects
+                        .get()
+                        .into_iter()
+                        .map(|name| {
+                            let label = name.clone();
+                            view! { <option value=name>{label}</option> }
+                        })
+                        .collect_view()
+                }}
+            </select>
+        </label>
+    }
+}
+
+/// "Remove" for a lamp kept only from the last visit, with a confirmation in the card (no
+/// browser dialog): removing drops it from the dashboard and from the offline snapshot.
+#[component]
+fn ForgetLamp(id: StoredValue<LampId>) -> impl IntoView {
+    let store = expect_context::<Store>();
+    let asking = RwSignal::new(false);
+    view! {
+        <footer class="lamp-foot lamp-forget">
+            <Show
+                when=move || asking.get()
+                fallback=move || view! {
+                    <span>"Not heard from since your last visit"</span>
+                    <button type="button" class="secondary forget" on:click=move |_| asking.set(true)>
+                        "Remove"
+                    </button>
+                }
+            >
+                <span role="alert">"Remove this lamp? It comes back if it speaks again."</span>
+                <span class="forget-buttons">
+                    <button
+                        type="button"
+                        class="danger forget-yes"
+                        on:click=move |_| store.forget_lamp(&id.get_value())
+                    >
+                        "Remove"
+                    </button>
+                    <button type="button" class="secondary forget-no" on:click=move |_| asking.set(false)>
+                        "Keep"
+                    </button>
+                </span>
+            </Show>
+        </footer>
     }
 }
 
