@@ -46,11 +46,18 @@ impl HomeAssistantSystem {
         }
     }
 
-    /// Adds, replaces or removes the lamp `id` as one light config says.
-    fn apply(&mut self, id: LampId, found: HaDiscovery) -> Vec<Found> {
+    /// Adds, replaces or removes the lamp `id` as one light config says. An unchanged config
+    /// is no news, unless the directory no longer has the lamp (the user removed it): heard
+    /// again, it comes back.
+    fn apply(
+        &mut self,
+        id: LampId,
+        found: HaDiscovery,
+        known: &dyn Fn(&LampId) -> bool,
+    ) -> Vec<Found> {
         match found {
             HaDiscovery::Light(light) => {
-                if self.configs.get(&id) == Some(&*light) {
+                if self.configs.get(&id) == Some(&*light) && known(&id) {
                     return Vec::new();
                 }
                 if let Some(uid) = &light.unique_id {
@@ -93,7 +100,12 @@ impl HomeAssistantSystem {
     }
 
     /// A device config: each light component is a lamp `<topic>#<component id>`.
-    fn device(&mut self, topic: &str, payload: &[u8]) -> Vec<Found> {
+    fn device(
+        &mut self,
+        topic: &str,
+        payload: &[u8],
+        known: &dyn Fn(&LampId) -> bool,
+    ) -> Vec<Found> {
         match discovery::parse_device_config(topic, payload) {
             Err(reason) => vec![Found::Rejected(reason)],
             Ok(None) => {
@@ -105,7 +117,7 @@ impl HomeAssistantSystem {
                     .cloned()
                     .collect();
                 ids.into_iter()
-                    .flat_map(|id| self.apply(id, HaDiscovery::Remove))
+                    .flat_map(|id| self.apply(id, HaDiscovery::Remove, known))
                     .collect()
             }
             Ok(Some(components)) => components
@@ -113,8 +125,8 @@ impl HomeAssistantSystem {
                 .flat_map(|(cid, component)| {
                     let id = device_lamp_id(topic, &cid);
                     match component {
-                        DeviceComponent::Light(found) => self.apply(id, found),
-                        DeviceComponent::Removed => self.apply(id, HaDiscovery::Remove),
+                        DeviceComponent::Light(found) => self.apply(id, found, known),
+                        DeviceComponent::Removed => self.apply(id, HaDiscovery::Remove, known),
                         DeviceComponent::Other => Vec::new(),
                     }
                 })
@@ -170,14 +182,14 @@ impl LampSystem for HomeAssistantSystem {
         &mut self,
         topic: &str,
         payload: &[u8],
-        _known: &dyn Fn(&LampId) -> bool,
+        known: &dyn Fn(&LampId) -> bool,
     ) -> Option<Vec<Found>> {
         if discovery::is_light_config_topic(&self.prefix, topic) {
             let found = discovery::parse_config(topic, payload);
-            return Some(self.apply(LampId(topic.to_owned()), found));
+            return Some(self.apply(LampId(topic.to_owned()), found, known));
         }
         if discovery::is_device_config_topic(&self.prefix, topic) {
-            return Some(self.device(topic, payload));
+            return Some(self.device(topic, payload, known));
         }
         None
     }
