@@ -13,6 +13,11 @@ mod procs;
 pub mod secure_broker;
 mod static_server;
 
+/// The cards lampsim's default house makes: 12 plain MQTT lamps; 6 Home Assistant lamps (two
+/// JSON, the default-schema Tasmota bulb, the template lamp, the device-discovery pendant, the
+/// porch light); 5 Zigbee2MQTT lamps (two bulbs, the dimmer's two endpoints, the group).
+pub const LAMPSIM_CARDS: usize = 23;
+
 pub use fault_proxy::FaultProxy;
 pub use observer::Observer;
 pub use procs::{free_port, wait_for_port, Broker, BrokerKind, ChildGuard, Lampsim};

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use e2e::{broker_kind, Broker, Lampsim, Observer, Session, StaticServer};
 
-/// 12 seed lamps + 2 Home Assistant + 2 Zigbee2MQTT, lampsim's default house.
-const LAMPS: usize = 16;
+/// Every card of lampsim's default house.
+const LAMPS: usize = e2e::LAMPSIM_CARDS;
 const LONG: Duration = Duration::from_secs(30);
 
 struct World {

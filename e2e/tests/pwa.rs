@@ -11,8 +11,8 @@ use std::time::Duration;
 use e2e::{broker_kind, Broker, Lampsim, Session, StaticServer};
 use serde_json::{json, Value};
 
-/// 12 seed lamps + 2 Home Assistant + 2 Zigbee2MQTT, lampsim's default house.
-const LAMPS: usize = 16;
+/// Every card of lampsim's default house.
+const LAMPS: usize = e2e::LAMPSIM_CARDS;
 const LONG: Duration = Duration::from_secs(30);
 const PHONE: (u32, u32) = (390, 844);
 const DESKTOP: (u32, u32) = (1280, 900);

@@ -18,6 +18,7 @@ const PORCH: &str = "homeassistant/light/lampsim_porch_light/config";
 const PENDANT_PREFIX: &str = "homeassistant/device/lampsim_pendant/";
 const DIMMER_PREFIX: &str = "zigbee2mqtt/living/dimmer";
 const GROUP: &str = "zigbee2mqtt/house/all";
+const DESK_STRIP: &str = "homeassistant/light/lampsim_desk_strip/config";
 
 struct World {
     _broker: Broker,
@@ -92,8 +93,19 @@ async fn click_switch(w: &World, id: &str) {
         .await;
 }
 
-/// Sets an input or select of the card as a user's final choice would (input, then change).
+/// Sets an input or select of the card as a user's final choice would (input, then change),
+/// after scrolling the card into view (cards build their controls near the screen).
 async fn set_control(w: &World, id: &str, selector: &str, value: &str) {
+    w.session
+        .js(&format!("{}.scrollIntoView(); return true;", card(id)))
+        .await;
+    w.session
+        .wait_until(
+            &format!("{id} builds its {selector} near the screen"),
+            &format!("{}.querySelector('{selector}')", card(id)),
+            LONG,
+        )
+        .await;
     let found = w
         .session
         .js(&format!(
@@ -157,6 +169,15 @@ async fn every_kind_of_real_home_lamp_appears_with_its_state() {
         ))
         .await;
     assert_eq!(states, serde_json::json!(["on", "off"]), "{dimmer:?}");
+    let total = w
+        .session
+        .js("return document.querySelectorAll('article.lamp-card').length")
+        .await;
+    assert_eq!(
+        total,
+        serde_json::json!(e2e::LAMPSIM_CARDS),
+        "every lamp of the house"
+    );
     w.session.screenshot("real-homes-desktop").await;
     let errors = w.session.console_errors().await;
     assert!(errors.is_empty(), "console errors: {errors:#?}");
@@ -194,7 +215,7 @@ async fn home_assistant_default_schema_lamp_gets_its_own_payloads_on_its_own_top
         text_is("0,0,255"),
     )
     .await;
-    set_control(&w, TASMOTA, "select.effect", "wakeup").await;
+    set_control(&w, TASMOTA, "select.effect-select", "wakeup").await;
     expect_payload(
         &w,
         "cmnd/lampsim_tasmota_bulb/Scheme",
@@ -206,7 +227,7 @@ async fn home_assistant_default_schema_lamp_gets_its_own_payloads_on_its_own_top
         .wait_until(
             "the card shows the effect the bulb reports",
             &format!(
-                "{}.querySelector('select.effect').value === 'wakeup'",
+                "{}.querySelector('select.effect-select').value === 'wakeup'",
                 card(TASMOTA)
             ),
             LONG,
@@ -240,8 +261,55 @@ async fn home_assistant_template_lamp_gets_what_its_templates_render() {
         json_has("color", serde_json::json!([0, 255, 0])),
     )
     .await;
-    set_control(&w, TEMPLATE, "select.effect", "rainbow").await;
+    set_control(&w, TEMPLATE, "select.effect-select", "rainbow").await;
     expect_payload(&w, set, "effect", json_has("effect", "rainbow".into())).await;
+    w.session.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn device_discovery_and_json_lamps_take_kelvin_and_effects_in_json() {
+    let w = world(&["--flap-every", "0"]).await;
+    w.session
+        .wait_until(
+            "the device-discovery pendant",
+            &format!("[...document.querySelectorAll('article.lamp-card')].some(c => c.dataset.lamp.startsWith('{PENDANT_PREFIX}'))"),
+            LONG,
+        )
+        .await;
+    let pendant = cards_starting(&w, PENDANT_PREFIX).await.remove(0);
+    let set = "lampsim/lampsim_pendant/set";
+    wait_confirmed(&w, &pendant, "on", "the pendant starts on").await;
+    click_switch(&w, &pendant).await;
+    expect_payload(&w, set, "off", json_has("state", "OFF".into())).await;
+    wait_confirmed(&w, &pendant, "off", "the pendant's card follows").await;
+    // 250 mireds is 4000 K: the pendant announced color_temp_kelvin.
+    set_control(&w, &pendant, "input.color-temp", "250").await;
+    expect_payload(
+        &w,
+        set,
+        "colour temperature in kelvin",
+        json_has("color_temp", 4000.into()),
+    )
+    .await;
+    wait_confirmed(&w, &pendant, "on", "a colour temperature turns it on").await;
+    set_control(&w, DESK_STRIP, "select.effect-select", "Rainbow").await;
+    expect_payload(
+        &w,
+        "lampsim/lampsim_desk_strip/set",
+        "an effect in the JSON schema",
+        json_has("effect", "Rainbow".into()),
+    )
+    .await;
+    w.session
+        .wait_until(
+            "the desk strip's card shows the running effect",
+            &format!(
+                "{}.querySelector('select.effect-select').value === 'Rainbow'",
+                card(DESK_STRIP)
+            ),
+            LONG,
+        )
+        .await;
     w.session.close().await;
 }
 
