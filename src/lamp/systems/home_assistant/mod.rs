@@ -64,7 +64,7 @@ impl LampSystem for HomeAssistantSystem {
         &mut self,
         topic: &str,
         payload: &[u8],
-        _known: &dyn Fn(&LampId) -> bool,
+        known: &dyn Fn(&LampId) -> bool,
     ) -> Option<Vec<Found>> {
         if !discovery::is_light_config_topic(&self.prefix, topic) {
             return None;
@@ -72,7 +72,9 @@ impl LampSystem for HomeAssistantSystem {
         let id = LampId(topic.to_owned());
         Some(match discovery::parse_config(topic, payload) {
             HaDiscovery::Light(light) => {
-                if self.configs.get(topic) == Some(&*light) {
+                // The same config again is no news, unless the directory dropped the lamp
+                // meanwhile (the user removed it from its card): then it is found again.
+                if self.configs.get(topic) == Some(&*light) && known(&id) {
                     return Some(Vec::new());
                 }
                 let spec = LampSpec {
