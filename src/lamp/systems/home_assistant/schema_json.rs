@@ -77,6 +77,16 @@ impl Binding for JsonLight {
 
     fn command(&self, change: &LampChange, _lamp: &Lamp) -> CommandResult {
         let l = &self.light;
+        let modes = &l.supported_color_modes;
+        match change {
+            LampChange::Color(_) if !modes.iter().any(|m| m.is_color()) => {
+                return Err("this lamp takes no colour".into());
+            }
+            LampChange::ColorTemp(_) if !modes.contains(&ColorMode::ColorTemp) => {
+                return Err("this lamp takes no colour temperature".into());
+            }
+            _ => {}
+        }
         if let LampChange::Effect(name) = change {
             if !l.flag("effect", false) || !l.effects.contains(name) {
                 return Err(format!("this lamp has no effect called “{name}”"));
