@@ -108,6 +108,7 @@ impl Connection {
     pub fn use_profile(&self, profile: Profile) {
         self.store.set_settings(profile.directory_settings());
         self.store.qos.set(profile.qos());
+        self.store.profile.set(profile.name.clone());
         self.active.set(profile);
     }
 
