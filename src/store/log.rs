@@ -37,6 +37,8 @@ pub struct LogEntry {
 pub struct MessageLog {
     entries: VecDeque<LogEntry>,
     next_seq: u64,
+    /// Messages since the last clear (the seq keeps counting across clears for the keys).
+    received: u64,
     capacity: usize,
 }
 
@@ -46,6 +48,7 @@ impl MessageLog {
         Self {
             entries: VecDeque::with_capacity(capacity.min(1024)),
             next_seq: 0,
+            received: 0,
             capacity: capacity.max(1),
         }
     }
@@ -64,6 +67,7 @@ impl MessageLog {
             retain,
         });
         self.next_seq += 1;
+        self.received += 1;
     }
 
     /// How many messages are kept now.
@@ -76,14 +80,16 @@ impl MessageLog {
         self.entries.is_empty()
     }
 
-    /// How many messages ever arrived (including those dropped from the ring).
+    /// How many messages arrived since the last clear (including those dropped from the ring).
     pub fn total(&self) -> u64 {
-        self.next_seq
+        self.received
     }
 
-    /// Forgets every kept message (the sequence keeps counting, so keys stay unique).
+    /// Forgets every kept message and restarts the count (the sequence keeps counting, so
+    /// keys stay unique).
     pub fn clear(&mut self) {
         self.entries.clear();
+        self.received = 0;
     }
 
     /// Newest first, only topics `filter` matches (all when `filter` is None).
@@ -231,8 +237,10 @@ mod tests {
         assert_eq!(a, [4, 2]);
         log.clear();
         assert!(log.is_empty());
+        assert_eq!(log.total(), 0, "the count restarts with Clear");
         log.push(9.0, "c", bytes(b""), QoS::AtMostOnce, true);
         assert_eq!(log.newest_first(None)[0].seq, 5, "keys stay unique");
+        assert_eq!(log.total(), 1);
     }
 
     #[test]
