@@ -217,7 +217,10 @@ async fn the_tree_shows_every_level_with_counts_times_and_last_payloads() {
     let smarthome = page.row("smarthome");
     assert_eq!(text_in(&smarthome, ".tree-topics"), "2 topics");
     assert_eq!(text_in(&smarthome, ".tree-name"), "smarthome");
-    assert!(!text_in(&smarthome, ".tree-time").is_empty(), "a branch has a time");
+    assert!(
+        !text_in(&smarthome, ".tree-time").is_empty(),
+        "a branch has a time"
+    );
     assert!(smarthome.query_selector(".tree-payload").unwrap().is_none());
     // Leaves: the last payload (JSON and text as they are, binary as hex), retained marked.
     let kitchen = page.row(KITCHEN);
@@ -248,7 +251,9 @@ async fn the_tree_shows_every_level_with_counts_times_and_last_payloads() {
     let topics: Vec<String> = page.tree().into_iter().map(|(t, _)| t).collect();
     assert_eq!(topics, ["other", "other/bin", "other/text", "smarthome"]);
     assert_eq!(
-        page.row("smarthome").get_attribute("aria-expanded").as_deref(),
+        page.row("smarthome")
+            .get_attribute("aria-expanded")
+            .as_deref(),
         Some("false")
     );
     page.click(".tree-row[data-topic=\"smarthome\"] .tree-toggle");
@@ -316,7 +321,9 @@ async fn a_selected_topic_shows_its_history_and_what_changed_in_json() {
     assert!(!page.has(".topic-detail"));
     page.click(&format!(".tree-row[data-topic=\"{KITCHEN}\"] .tree-name"));
     settle().await;
-    let detail = page.one(&format!(".tree-row[data-topic=\"{KITCHEN}\"] .topic-detail"));
+    let detail = page.one(&format!(
+        ".tree-row[data-topic=\"{KITCHEN}\"] .topic-detail"
+    ));
     assert_eq!(
         text_in(&detail, ".detail-payload"),
         "{\n  \"brightness\": 120,\n  \"color_temp\": 300,\n  \"state\": \"ON\"\n}",
@@ -339,11 +346,11 @@ async fn a_selected_topic_shows_its_history_and_what_changed_in_json() {
         diff(&items[1]),
         ["+ brightness: 80", "state: \"OFF\" → \"ON\""]
     );
-    assert!(diff(&items[2]).is_empty(), "the first payload has nothing before it");
-    assert_eq!(
-        text_in(&items[2], ".log-preview"),
-        r#"{"state":"OFF"}"#
+    assert!(
+        diff(&items[2]).is_empty(),
+        "the first payload has nothing before it"
     );
+    assert_eq!(text_in(&items[2], ".log-preview"), r#"{"state":"OFF"}"#);
 
     // The history is bounded, and the selection survives the updates.
     for i in 0..30 {
@@ -384,9 +391,14 @@ async fn publish_to_this_topic_from_the_tree_fills_opens_and_focuses_the_form() 
     page.click(".topic-detail .publish-here");
     settle().await;
     settle().await;
-    assert_eq!(page.prop("details.publish-box", "open").as_bool(), Some(true));
     assert_eq!(
-        page.prop("input[name=\"publish-topic\"]", "value").as_string().as_deref(),
+        page.prop("details.publish-box", "open").as_bool(),
+        Some(true)
+    );
+    assert_eq!(
+        page.prop("input[name=\"publish-topic\"]", "value")
+            .as_string()
+            .as_deref(),
         Some(KITCHEN)
     );
     assert_eq!(
@@ -396,11 +408,14 @@ async fn publish_to_this_topic_from_the_tree_fills_opens_and_focuses_the_form() 
         Some(r#"{"state":"ON","brightness":80}"#)
     );
     assert_eq!(
-        page.prop("select[name=\"publish-qos\"]", "value").as_string().as_deref(),
+        page.prop("select[name=\"publish-qos\"]", "value")
+            .as_string()
+            .as_deref(),
         Some("1")
     );
     assert_eq!(
-        page.prop("input[name=\"publish-retain\"]", "checked").as_bool(),
+        page.prop("input[name=\"publish-retain\"]", "checked")
+            .as_bool(),
         Some(true)
     );
     let focused = web_sys::window()
@@ -410,9 +425,20 @@ async fn publish_to_this_topic_from_the_tree_fills_opens_and_focuses_the_form() 
         .active_element()
         .and_then(|e| e.get_attribute("name"));
     assert_eq!(focused.as_deref(), Some("publish-payload"));
-    let top = page.one("details.publish-box").get_bounding_client_rect().top();
-    let height = web_sys::window().unwrap().inner_height().unwrap().as_f64().unwrap();
-    assert!(top >= 0.0 && top < height, "scrolled into view: top {top} of {height}");
+    let top = page
+        .one("details.publish-box")
+        .get_bounding_client_rect()
+        .top();
+    let height = web_sys::window()
+        .unwrap()
+        .inner_height()
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    assert!(
+        top >= 0.0 && top < height,
+        "scrolled into view: top {top} of {height}"
+    );
     page.click("button.publish");
     settle().await;
     assert_eq!(
@@ -435,7 +461,12 @@ async fn the_compact_log_has_one_line_per_message_and_opens_to_the_payload() {
         QoS::AtLeastOnce,
         true,
     );
-    page.receive("other/lines", b"first line\nsecond line", QoS::AtMostOnce, false);
+    page.receive(
+        "other/lines",
+        b"first line\nsecond line",
+        QoS::AtMostOnce,
+        false,
+    );
     settle().await;
     page.click("button.pane-button[data-pane=\"log\"]");
     settle().await;
@@ -445,7 +476,10 @@ async fn the_compact_log_has_one_line_per_message_and_opens_to_the_payload() {
     assert_eq!(text_in(&rows[0], ".log-preview"), "first line…");
     assert_eq!(text_in(&rows[0], ".log-meta"), "Q0");
     assert_eq!(text_in(&rows[1], ".log-meta"), "Q1R");
-    assert!(rows[1].query_selector(".log-meta .retained").unwrap().is_some());
+    assert!(rows[1]
+        .query_selector(".log-meta .retained")
+        .unwrap()
+        .is_some());
     assert_eq!(
         text_in(&rows[1], ".log-preview"),
         r#"{"state":"ON","brightness":3}"#
@@ -457,10 +491,14 @@ async fn the_compact_log_has_one_line_per_message_and_opens_to_the_payload() {
     }
     // Opened: the whole payload, pretty, and "Publish to this topic".
     let line = within(&rows[1], "details.log-line");
-    within(&line, "summary").unchecked_into::<HtmlElement>().click();
+    within(&line, "summary")
+        .unchecked_into::<HtmlElement>()
+        .click();
     settle().await;
     assert_eq!(
-        js_sys::Reflect::get(&line, &"open".into()).unwrap().as_bool(),
+        js_sys::Reflect::get(&line, &"open".into())
+            .unwrap()
+            .as_bool(),
         Some(true)
     );
     assert_eq!(
@@ -475,7 +513,12 @@ async fn the_compact_log_has_one_line_per_message_and_opens_to_the_payload() {
     settle().await;
     assert_eq!(
         *page.rec.sent.borrow(),
-        [sent("other/lines", "first line\nsecond line", QoS::AtMostOnce, false)]
+        [sent(
+            "other/lines",
+            "first line\nsecond line",
+            QoS::AtMostOnce,
+            false
+        )]
     );
 }
 
@@ -495,7 +538,10 @@ async fn clear_view_empties_the_log_the_tree_and_the_counters() {
     settle().await;
     assert_eq!(page.text(".log-counts"), "1 kept of 1 received");
     assert_eq!(page.tree(), pairs(&[("again", "1")]));
-    assert!(page.rec.sent.borrow().is_empty(), "clearing the view sends nothing");
+    assert!(
+        page.rec.sent.borrow().is_empty(),
+        "clearing the view sends nothing"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -510,8 +556,14 @@ async fn saved_messages_are_kept_per_profile_and_fill_the_form() {
     assert_eq!(page.text(".saved-use"), "lampboard/scene · movie");
     let key = saved_key(&page.store.profile.get_untracked());
     assert_eq!(page.store.profile.get_untracked(), "Default");
-    let stored = storage.get_item(&key).unwrap().expect("stored for the profile");
-    assert!(stored.contains("lampboard/scene") && stored.contains("movie"), "{stored}");
+    let stored = storage
+        .get_item(&key)
+        .unwrap()
+        .expect("stored for the profile");
+    assert!(
+        stored.contains("lampboard/scene") && stored.contains("movie"),
+        "{stored}"
+    );
 
     page.type_into("input[name=\"publish-topic\"]", "other");
     page.type_into("textarea[name=\"publish-payload\"]", "x");

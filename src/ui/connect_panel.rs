@@ -137,7 +137,9 @@ impl Connection {
                 self.store.set_publisher(Rc::new(c.clone()));
                 self.client.set_value(Some(c));
             }
-            Err(why) => self.error.set(Some(crate::store::settings::sentence_case(&why))),
+            Err(why) => self
+                .error
+                .set(Some(crate::store::settings::sentence_case(&why))),
         }
     }
 
