@@ -131,6 +131,10 @@ pub fn Explorer() -> impl IntoView {
                     <span class="field-error" role="alert">{move || filter_error().unwrap_or_default()}</span>
                 </label>
                 <div class="log-buttons">
+                    <div class="pane-switch" role="group" aria-label="Show">
+                        {pane_button(Pane::Tree, "Topics")}
+                        {pane_button(Pane::Log, "Log")}
+                    </div>
                     <button
                         class="secondary pause"
                         aria-pressed=move || if paused.with(Option::is_some) { "true" } else { "false" }
@@ -151,10 +155,6 @@ pub fn Explorer() -> impl IntoView {
                         "Clear view"
                     </button>
                 </div>
-            </div>
-            <div class="pane-switch" role="group" aria-label="Show">
-                {pane_button(Pane::Tree, "Topics")}
-                {pane_button(Pane::Log, "Log")}
             </div>
             <TopicTreePane state=tree filter=active_filter draft=draft />
             <div class="log-pane">

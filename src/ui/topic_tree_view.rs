@@ -115,6 +115,7 @@ pub(super) fn TopicTreePane(
         let sel = selected.get();
         let (rows, _, _, _) = data.get();
         let truncated = rows.truncated;
+        let nothing = rows.rows.is_empty();
         let key_sel = sel.clone();
         let list = keyed(
             rows.rows,
@@ -136,6 +137,11 @@ pub(super) fn TopicTreePane(
         );
         (
             list,
+            nothing.then(|| {
+                view! {
+                    <li class="tree-empty">"No topics yet. Every topic heard under the filter appears here as a tree."</li>
+                }
+            }),
             truncated.then(|| {
                 view! {
                     <li class="tree-more">
