@@ -117,7 +117,7 @@ pub struct ViewQuery {
 
 impl ViewQuery {
     fn is_everything(&self) -> bool {
-        self.search.is_empty() && self.filter.as_deref().is_none_or(|f| f == "#")
+        self.search.is_empty() && self.filter.is_none()
     }
 
     fn shows(&self, topic: &str) -> bool {
@@ -736,6 +736,10 @@ mod tests {
         t.set_view(Some("#"), "");
         assert_eq!(t.shown_sums().messages, 8);
         assert_eq!(rows(&t).len(), 8);
+        rec(&mut t, 9.0, "$SYS/uptime", "1");
+        assert_eq!(t.shown_sums().messages, 8, "`#` does not match `$` topics");
+        t.set_view(None, "");
+        assert_eq!(t.shown_sums().messages, 9, "no filter shows them");
     }
 
     fn rows_ids(t: &TopicTree) -> Vec<NodeId> {
