@@ -101,9 +101,9 @@ const TOPICS: usize = ROOMS * DEVICES;
 /// 34 a frame is 2,040 a second at 60 frames.
 const PER_FRAME: usize = 34;
 /// Frames before measuring: the history (20,000 payloads over all topics) fills.
-const WARM_UP_FRAMES: usize = 330;
-/// Frames per measured phase (5,100 messages).
-const PHASE_FRAMES: usize = 150;
+const WARM_UP_FRAMES: usize = 310;
+/// Frames per measured phase (3,400 messages).
+const PHASE_FRAMES: usize = 100;
 /// What a warm phase may add (see tests/web_memory.rs: leaks this guards against add
 /// hundreds of KB a phase).
 const TOLERANCE: usize = 48 * 1024;

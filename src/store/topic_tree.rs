@@ -194,6 +194,8 @@ pub struct TopicTree {
     /// already dropped by the per-topic bound (those are skipped).
     history_order: VecDeque<(NodeId, u64)>,
     history_bytes: usize,
+    /// History samples held (the live entries of `history_order`).
+    history_live: usize,
     last_bytes: usize,
     messages: u64,
     not_kept: u64,
@@ -235,6 +237,7 @@ impl TopicTree {
             by_topic: HashMap::new(),
             history_order: VecDeque::new(),
             history_bytes: 0,
+            history_live: 0,
             last_bytes: 0,
             messages: 0,
             not_kept: 0,
@@ -272,11 +275,7 @@ impl TopicTree {
 
     /// History samples held over all topics.
     pub fn history_len(&self) -> usize {
-        self.nodes
-            .iter()
-            .filter_map(|n| n.topic.as_ref())
-            .map(|t| t.history.len())
-            .sum()
+        self.history_live
     }
 
     /// Sums of the whole tree under the view.
@@ -349,13 +348,16 @@ impl TopicTree {
         data.last = last;
         data.history.push_back((number, history_sample));
         self.history_bytes += sample_bytes;
+        self.history_live += 1;
         if data.history.len() > HISTORY_PER_TOPIC {
             if let Some((_, gone)) = data.history.pop_front() {
                 self.history_bytes -= gone.payload.len();
+                self.history_live -= 1;
             }
         }
         self.history_order.push_back((id, number));
         self.evict_history();
+        self.compact_history_order();
         // The node and every ancestor (the root included) count the message.
         let mut at_node = id;
         loop {
@@ -386,10 +388,32 @@ impl TopicTree {
                 if data.history.front().is_some_and(|(n, _)| *n == number) {
                     if let Some((_, gone)) = data.history.pop_front() {
                         self.history_bytes -= gone.payload.len();
+                        self.history_live -= 1;
                     }
                 }
             }
         }
+    }
+
+    /// Drops the order's entries for samples the per-topic bound already dropped, once they
+    /// outnumber the live ones: a flood on a few topics would otherwise grow the order up to
+    /// [`HISTORY_ENTRIES`] with dead entries. Amortised O(1) per message.
+    fn compact_history_order(&mut self) {
+        if self.history_order.len() <= 2 * self.history_live + 64 {
+            return;
+        }
+        let nodes = &self.nodes;
+        self.history_order.retain(|(id, number)| {
+            nodes[*id as usize]
+                .topic
+                .as_ref()
+                .is_some_and(|t| t.history.iter().any(|(n, _)| n == number))
+        });
+    }
+
+    /// Entries in the eviction order (for the bound's tests).
+    pub fn history_order_len(&self) -> usize {
+        self.history_order.len()
     }
 
     /// Creates the nodes of a new topic and returns its own.
@@ -799,6 +823,12 @@ mod tests {
         assert_eq!(&*d.history[HISTORY_PER_TOPIC - 1].payload, b"10");
         assert_eq!(&*d.last.payload, b"29");
         assert!(t.detail("nothing").is_none());
+        // A long flood on one topic keeps the eviction order small too.
+        for i in 0..10_000 {
+            rec(&mut t, 1.0, "a", &i.to_string());
+        }
+        assert_eq!(t.history_len(), HISTORY_PER_TOPIC);
+        assert!(t.history_order_len() <= 2 * HISTORY_PER_TOPIC + 65);
     }
 
     #[test]
@@ -815,6 +845,10 @@ mod tests {
             t.history_len() * 5_000,
             "the byte count is true"
         );
+        let counted: usize = (0..3_000)
+            .map(|i| t.detail(&format!("big/{i}")).unwrap().history.len())
+            .sum();
+        assert_eq!(counted, t.history_len());
         // The newest topics keep their history, the oldest lost it; all keep their last payload.
         assert_eq!(t.detail("big/2999").unwrap().history.len(), 1);
         let old = t.detail("big/0").unwrap();
