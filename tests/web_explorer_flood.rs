@@ -260,6 +260,14 @@ async fn the_explorer_under_a_flood_keeps_drawing_holds_steady_memory_and_leaves
     let drawn = frames.get();
     let renders = (store.log_version.get_untracked() - version_before) as u32;
     settle().await;
+    web_sys::console::log_1(
+        &format!(
+            "flood: {sent} messages in {batches} batches, {drawn} frames drawn, {renders} explorer renders, held bytes +{} then +{}",
+            middle as isize - start as isize,
+            end as isize - middle as isize
+        )
+        .into(),
+    );
 
     // The page kept drawing: every batch waited for a frame, and the frames came (a frame
     // that did not come within 250 ms lets the batch go on without it, and the counter

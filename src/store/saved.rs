@@ -5,7 +5,7 @@
 //!
 //! Pure, tested natively; the explorer does the storage calls.
 
-use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 
 /// At most this many per profile: a list, not an archive.
 pub const MAX_SAVED: usize = 50;
@@ -18,8 +18,7 @@ pub fn saved_key(profile: &str) -> String {
 }
 
 /// One saved message: everything the publish form needs.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SavedMessage {
     /// Topic to publish to.
     pub topic: String,
@@ -43,6 +42,33 @@ impl Default for SavedMessage {
 }
 
 impl SavedMessage {
+    /// Reads one stored message; missing fields take their defaults. Through
+    /// `serde_json::Value` (already in the app) rather than a derive: smaller wasm.
+    fn from_value(v: &Value) -> Option<Self> {
+        let d = Self::default();
+        Some(Self {
+            topic: v.get("topic")?.as_str()?.to_owned(),
+            payload: v
+                .get("payload")
+                .and_then(Value::as_str)
+                .map_or(d.payload, str::to_owned),
+            qos: v
+                .get("qos")
+                .and_then(Value::as_u64)
+                .map_or(d.qos, |q| q.min(2) as u8),
+            retain: v.get("retain").and_then(Value::as_bool).unwrap_or(d.retain),
+        })
+    }
+
+    fn to_value(&self) -> Value {
+        json!({
+            "topic": self.topic,
+            "payload": self.payload,
+            "qos": self.qos,
+            "retain": self.retain,
+        })
+    }
+
     /// The label in the list: the topic and the payload's first line, shortened.
     pub fn label(&self) -> String {
         let first = self.payload.lines().next().unwrap_or("");
@@ -69,14 +95,22 @@ impl SavedMessages {
     /// Reads the stored JSON; anything unreadable is an empty list (never an error on screen:
     /// the list is a convenience).
     pub fn from_json(text: &str) -> Self {
-        let mut items: Vec<SavedMessage> = serde_json::from_str(text).unwrap_or_default();
-        items.truncate(MAX_SAVED);
+        let list = serde_json::from_str::<Value>(text).unwrap_or(Value::Null);
+        let items = list
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(SavedMessage::from_value)
+                    .take(MAX_SAVED)
+                    .collect()
+            })
+            .unwrap_or_default();
         Self { items }
     }
 
     /// The JSON to store.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(&self.items).unwrap_or_else(|_| "[]".to_owned())
+        Value::Array(self.items.iter().map(SavedMessage::to_value).collect()).to_string()
     }
 
     /// Saves a message at the top; the same topic and payload saved again moves up instead

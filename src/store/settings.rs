@@ -153,11 +153,12 @@ fn topic_words(e: TopicError) -> String {
 /// symbol is left alone, unlike CSS `::first-letter`, which upper-cased the first letter
 /// after the quote ("“#” Must…").
 pub fn sentence_case(message: &str) -> String {
-    let mut chars = message.chars();
-    match chars.next() {
-        Some(c) if c.is_lowercase() => c.to_uppercase().chain(chars).collect(),
-        _ => message.to_owned(),
+    // ASCII only: the app's own words are English, and Unicode case tables cost wasm size.
+    let mut out = message.to_owned();
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_uppercase();
     }
+    out
 }
 
 /// Checks one subscription filter; the sentence to show inline, if any.

@@ -20,8 +20,9 @@ pub(super) struct PublishDraft {
     qos: RwSignal<u8>,
     retain: RwSignal<bool>,
     open: RwSignal<bool>,
-    /// Bumped to ask the form to scroll into view and take the focus.
-    focus: RwSignal<u64>,
+    /// The form's box (scrolled into view) and its payload field (focused) on `fill`.
+    box_ref: NodeRef<leptos::html::Details>,
+    payload_ref: NodeRef<leptos::html::Textarea>,
 }
 
 impl PublishDraft {
@@ -33,7 +34,8 @@ impl PublishDraft {
             qos: RwSignal::new(1),
             retain: RwSignal::new(false),
             open: RwSignal::new(open),
-            focus: RwSignal::new(0),
+            box_ref: NodeRef::new(),
+            payload_ref: NodeRef::new(),
         }
     }
 
@@ -49,7 +51,18 @@ impl PublishDraft {
         self.qos.set(qos.as_u8());
         self.retain.set(retain);
         self.open.set(true);
-        self.focus.update(|n| *n += 1);
+        let (box_ref, payload_ref) = (self.box_ref, self.payload_ref);
+        // After the frame that unfolded the form, so it has its height when scrolled to.
+        request_animation_frame(move || {
+            if let Some(el) = box_ref.get_untracked() {
+                let el: &web_sys::Element = el.unchecked_ref();
+                el.scroll_into_view_with_bool(true);
+            }
+            if let Some(el) = payload_ref.get_untracked() {
+                let el: &web_sys::HtmlElement = el.unchecked_ref();
+                let _ = el.focus();
+            }
+        });
     }
 
     fn apply(&self, m: &SavedMessage) {
@@ -82,42 +95,34 @@ pub(super) fn PublishForm(draft: PublishDraft) -> impl IntoView {
         qos,
         retain,
         open,
-        focus,
+        ..
     } = draft;
     let tried = RwSignal::new(false);
     let confirm_clear = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Result<String, String>>);
-    let saved = RwSignal::new(SavedMessages::default());
-    Effect::new(move |_| {
-        let profile = store.profile.get();
-        saved.set(load_saved(&profile));
-    });
-    let persist_saved = move || {
-        let key = saved_key(&store.profile.get_untracked());
-        let json = saved.with_untracked(SavedMessages::to_json);
-        if let Some(s) = local_storage() {
-            let _ = s.set_item(&key, &json);
-        }
+    // The profile's list, read from localStorage when the profile changes or after an edit.
+    let saved_edits = RwSignal::new(0u32);
+    let saved = move || {
+        saved_edits.track();
+        load_saved(&store.profile.get())
     };
-    let box_ref = NodeRef::<leptos::html::Details>::new();
-    let payload_ref = NodeRef::<leptos::html::Textarea>::new();
-    Effect::new(move |first: Option<()>| {
-        focus.track();
-        if first.is_none() {
-            return;
+    let edit_saved = move |edit: &dyn Fn(&mut SavedMessages) -> Result<(), String>| {
+        let profile = store.profile.get_untracked();
+        let mut list = load_saved(&profile);
+        let result = edit(&mut list);
+        if result.is_ok() {
+            if let Some(s) = local_storage() {
+                let _ = s.set_item(&saved_key(&profile), &list.to_json());
+            }
+            saved_edits.update(|n| *n += 1);
         }
-        // After the frame that unfolded the form, so it has its height when scrolled to.
-        request_animation_frame(move || {
-            if let Some(el) = box_ref.get_untracked() {
-                let el: &web_sys::Element = el.unchecked_ref();
-                el.scroll_into_view_with_bool(true);
-            }
-            if let Some(el) = payload_ref.get_untracked() {
-                let el: &web_sys::HtmlElement = el.unchecked_ref();
-                let _ = el.focus();
-            }
-        });
-    });
+        result
+    };
+    let PublishDraft {
+        box_ref,
+        payload_ref,
+        ..
+    } = draft;
     let topic_error = move || {
         let t = topic.get();
         if t.is_empty() && !tried.get() {
@@ -141,18 +146,14 @@ pub(super) fn PublishForm(draft: PublishDraft) -> impl IntoView {
             qos: qos.get_untracked(),
             retain: retain.get_untracked(),
         };
-        let mut list = saved.get_untracked();
-        match list.add(message) {
-            Ok(()) => {
-                saved.set(list);
-                persist_saved();
-                outcome.set(Some(Ok("Saved for this broker profile".to_owned())));
-            }
+        match edit_saved(&|list| list.add(message.clone())) {
+            Ok(()) => outcome.set(Some(Ok("Saved for this broker profile".to_owned()))),
             Err(why) => outcome.set(Some(Err(why))),
         }
     };
     let saved_list = move || {
-        saved.with(|s| {
+        let s = saved();
+        (!s.items.is_empty()).then(|| {
             s.items
                 .iter()
                 .enumerate()
@@ -169,8 +170,10 @@ pub(super) fn PublishForm(draft: PublishDraft) -> impl IntoView {
                                 class="chip saved-remove"
                                 aria-label=format!("Remove the saved message {label}")
                                 on:click=move |_| {
-                                    saved.update(|s| s.remove(i));
-                                    persist_saved();
+                                    let _ = edit_saved(&|list| {
+                                        list.remove(i);
+                                        Ok(())
+                                    });
                                 }
                             >
                                 "✕"
@@ -180,6 +183,10 @@ pub(super) fn PublishForm(draft: PublishDraft) -> impl IntoView {
                 })
                 .collect_view()
         })
+    };
+    let none_saved = move || {
+        saved_edits.track();
+        store.profile.with(|p| load_saved(p).items.is_empty())
     };
 
     view! {
@@ -303,12 +310,10 @@ pub(super) fn PublishForm(draft: PublishDraft) -> impl IntoView {
                 <OutcomeLine outcome=outcome />
                 <div class="saved-messages">
                     <span class="field-label">"Saved messages for this broker profile"</span>
-                    <Show
-                        when=move || saved.with(|s| !s.items.is_empty())
-                        fallback=|| view! { <p class="field-hint">"None yet: “Save” keeps the message above for a tap later."</p> }
-                    >
-                        <ul class="saved-list">{saved_list}</ul>
-                    </Show>
+                    <p class="field-hint" class:hidden=move || !none_saved()>
+                        "None yet: “Save” keeps the message above for a tap later."
+                    </p>
+                    <ul class="saved-list">{saved_list}</ul>
                 </div>
             </form>
         </details>

@@ -25,6 +25,9 @@ use crate::store::Store;
 pub const MAX_TREE_ROWS: usize = 300;
 /// A branch with at most this many topics opens by itself (a 16-lamp house shows whole).
 const AUTO_OPEN_TOPICS: u32 = 40;
+/// What the summary line's tooltip says about the bound.
+const LIMIT_NOTE: &str =
+    "The tree holds up to 20,000 topics; past that, messages on new topics are counted but not added.";
 /// Characters of a leaf's payload shown on its row.
 const PREVIEW_CHARS: usize = 60;
 
@@ -73,47 +76,40 @@ pub(super) fn TopicTreePane(
         chosen,
         selected,
     } = state;
-    let data = move || {
+    // One closure per frame with news: the view, the rows and the summary line from one read.
+    let rendered = move || {
         store.log_version.track();
         let f = filter.get();
         let q = search.get();
-        store.set_tree_view(f.as_deref(), &q);
-        let rows = chosen.with(|chosen| {
-            store.with_tree(|t| {
-                let rule = OpenRule {
-                    chosen,
-                    auto_open_topics: AUTO_OPEN_TOPICS,
-                    max_rows: MAX_TREE_ROWS,
-                };
-                (
-                    t.rows(rule),
-                    t.shown_sums().topics as usize,
-                    t.topic_count(),
-                    t.not_kept(),
-                )
-            })
-        });
-        rows.unwrap_or_default()
-    };
-    let data = Memo::new(move |_| data());
-    let summary = move || {
-        data.with(|(_, shown, topics, not_kept)| {
-            let mut s = if shown == topics {
-                format!("{topics} topics")
-            } else {
-                format!("{shown} of {topics} topics match")
-            };
-            if *not_kept > 0 {
-                s.push_str(&format!(
-                    " · limit of {MAX_TOPICS} topics reached: {not_kept} messages on new topics counted, not added"
-                ));
-            }
-            s
-        })
-    };
-    let rendered = move || {
         let sel = selected.get();
-        let (rows, _, _, _) = data.get();
+        store.set_tree_view(f.as_deref(), &q);
+        let (rows, shown, topics, not_kept) = chosen
+            .with(|chosen| {
+                store.with_tree(|t| {
+                    let rule = OpenRule {
+                        chosen,
+                        auto_open_topics: AUTO_OPEN_TOPICS,
+                        max_rows: MAX_TREE_ROWS,
+                    };
+                    (
+                        t.rows(rule),
+                        t.shown_sums().topics as usize,
+                        t.topic_count(),
+                        t.not_kept(),
+                    )
+                })
+            })
+            .unwrap_or_default();
+        let mut summary = if shown == topics {
+            format!("{topics} topics")
+        } else {
+            format!("{shown} of {topics} topics match")
+        };
+        if not_kept > 0 {
+            summary.push_str(&format!(
+                " · limit of {MAX_TOPICS} topics reached: {not_kept} messages on new topics counted, not added"
+            ));
+        }
         let truncated = rows.truncated;
         let nothing = rows.rows.is_empty();
         let key_sel = sel.clone();
@@ -135,21 +131,21 @@ pub(super) fn TopicTreePane(
                 )
             },
         );
-        (
-            list,
-            nothing.then(|| {
-                view! {
-                    <li class="tree-empty">"No topics yet. Every topic heard under the filter appears here as a tree."</li>
-                }
-            }),
-            truncated.then(|| {
-                view! {
-                    <li class="tree-more">
-                        {format!("Showing the first {MAX_TREE_ROWS} rows: search or filter to narrow them.")}
-                    </li>
-                }
-            }),
-        )
+        let note = if nothing {
+            "No topics yet. Every topic heard under the filter appears here as a tree.".to_owned()
+        } else if truncated {
+            format!("Showing the first {MAX_TREE_ROWS} rows: search or filter to narrow them.")
+        } else {
+            String::new()
+        };
+        let hide_note = note.is_empty();
+        view! {
+            <p class="tree-summary" title=LIMIT_NOTE>{summary}</p>
+            <ul class="tree" role="tree" aria-label="Topics">
+                {list}
+                <li class="tree-note" class:hidden=hide_note>{note}</li>
+            </ul>
+        }
     };
 
     view! {
@@ -166,8 +162,7 @@ pub(super) fn TopicTreePane(
                     on:input=move |ev| search.set(event_target_value(&ev))
                 />
             </label>
-            <p class="tree-summary">{summary}</p>
-            <ul class="tree" role="tree" aria-label="Topics">{rendered}</ul>
+            {rendered}
         </div>
     }
 }
