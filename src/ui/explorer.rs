@@ -121,7 +121,7 @@ pub fn Explorer() -> impl IntoView {
                     <input
                         type="text"
                         name="log-filter"
-                        placeholder="# or like home/+/lamps/#"
+                        placeholder="Filter: # or home/+/lamps/#"
                         autocomplete="off"
                         spellcheck="false"
                         prop:value=move || filter.get()

@@ -58,6 +58,15 @@ impl TreeState {
     }
 }
 
+/// "1 topic", "12 topics".
+fn topics_text(n: u32) -> String {
+    if n == 1 {
+        "1 topic".to_owned()
+    } else {
+        format!("{n} topics")
+    }
+}
+
 fn short_clock(ms: f64) -> String {
     let full = clock_text(ms);
     full.split('.').next().unwrap_or_default().to_owned()
@@ -155,7 +164,7 @@ pub(super) fn TopicTreePane(
                 <input
                     type="search"
                     name="tree-search"
-                    placeholder="part of a topic, like kitchen"
+                    placeholder="Search topics, like kitchen"
                     autocomplete="off"
                     spellcheck="false"
                     prop:value=move || search.get()
@@ -254,7 +263,7 @@ fn tree_row(
             <div class="tree-line" style:padding-left=format!("{}px", u32::from(depth) * 14)>
                 {toggle_button}
                 <button class="tree-name" on:click=move |_| pick()>{name}</button>
-                {has_children.then(|| view! { <span class="tree-topics">{format!("{} topics", sums.topics)}</span> })}
+                {has_children.then(|| view! { <span class="tree-topics">{topics_text(sums.topics)}</span> })}
                 {preview}
                 <span class="tree-meta">
                     {retained.then(|| view! { <span class="mark retained" title="Retained">"R"</span> })}
