@@ -130,6 +130,12 @@ async fn on_a_phone_the_tree_shows_a_lamp_with_its_retained_payload_and_publishe
     let shown: serde_json::Value =
         serde_json::from_str(&shown).unwrap_or_else(|e| panic!("{shown:?} is not JSON: {e}"));
     assert_eq!(Some(&shown), w.observer.json(&lamp).as_ref());
+    w.session
+        .js(&format!(
+            "document.querySelector('{lamp_row}').scrollIntoView({{block: 'center'}}); return true;"
+        ))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
     w.session.screenshot("explorer-detail-phone-light").await;
     click(&w, &format!("{lamp_row} .publish-here")).await;
     w.session
@@ -222,6 +228,13 @@ async fn on_a_desktop_the_tree_and_the_log_sit_side_by_side() {
         .js("const t = document.querySelector('.tree-pane').getBoundingClientRect(); const l = document.querySelector('.log-pane').getBoundingClientRect(); return t.width > 0 && l.width > 0 && t.right <= l.left")
         .await;
     assert_eq!(side_by_side, serde_json::json!(true));
+    w.session
+        .js(&format!(
+            "document.querySelector('{}').scrollIntoView({{block: 'center'}}); return true;",
+            row(&lamp)
+        ))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
     w.session.screenshot("explorer-desktop-light").await;
     set_theme(&w, "dark").await;
     w.session.screenshot("explorer-desktop-dark").await;
