@@ -60,10 +60,15 @@ impl TreeState {
 
 /// "1 topic", "12 topics".
 fn topics_text(n: u32) -> String {
+    plural(u64::from(n), "topic")
+}
+
+/// "1 message", "3 messages".
+fn plural(n: u64, word: &str) -> String {
     if n == 1 {
-        "1 topic".to_owned()
+        format!("1 {word}")
     } else {
-        format!("{n} topics")
+        format!("{n} {word}s")
     }
 }
 
@@ -347,7 +352,7 @@ fn topic_detail(draft: PublishDraft, d: TopicDetail) -> impl IntoView {
         <div class="topic-detail">
             <div class="detail-head">
                 <span class="detail-facts">
-                    {format!("{messages} messages · last at {}", clock_text(last.at))}
+                    {format!("{} · last at {}", plural(messages, "message"), clock_text(last.at))}
                     {last.retain.then_some(" · retained")}
                     {format!(" · QoS {}", last.qos.as_u8())}
                 </span>
@@ -364,7 +369,7 @@ fn topic_detail(draft: PublishDraft, d: TopicDetail) -> impl IntoView {
             </div>
             <pre class="detail-payload log-payload" data-kind=full.kind()>{full.text().to_owned()}</pre>
             {cut.map(|c| view! { <p class="field-hint">{c}</p> })}
-            <p class="history-title">{format!("Last {count} payloads, newest first")}</p>
+            <p class="history-title">{format!("Last {}, newest first", plural(count as u64, "payload"))}</p>
             <ol class="history">{items}</ol>
         </div>
     }
