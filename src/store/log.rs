@@ -37,6 +37,8 @@ pub struct LogEntry {
 pub struct MessageLog {
     entries: VecDeque<LogEntry>,
     next_seq: u64,
+    /// Messages since the last clear (the seq keeps counting across clears for the keys).
+    received: u64,
     capacity: usize,
 }
 
@@ -46,6 +48,7 @@ impl MessageLog {
         Self {
             entries: VecDeque::with_capacity(capacity.min(1024)),
             next_seq: 0,
+            received: 0,
             capacity: capacity.max(1),
         }
     }
@@ -64,6 +67,7 @@ impl MessageLog {
             retain,
         });
         self.next_seq += 1;
+        self.received += 1;
     }
 
     /// How many messages are kept now.
@@ -76,14 +80,16 @@ impl MessageLog {
         self.entries.is_empty()
     }
 
-    /// How many messages ever arrived (including those dropped from the ring).
+    /// How many messages arrived since the last clear (including those dropped from the ring).
     pub fn total(&self) -> u64 {
-        self.next_seq
+        self.received
     }
 
-    /// Forgets every kept message (the sequence keeps counting, so keys stay unique).
+    /// Forgets every kept message and restarts the count (the sequence keeps counting, so
+    /// keys stay unique).
     pub fn clear(&mut self) {
         self.entries.clear();
+        self.received = 0;
     }
 
     /// Newest first, only topics `filter` matches (all when `filter` is None).
@@ -166,6 +172,44 @@ pub fn format_payload(payload: &[u8], max_hex: usize) -> PayloadText {
     PayloadText::Hex(hex)
 }
 
+/// A payload's first line for the compact log, at most `max_chars` characters (an ellipsis
+/// marks a cut or more lines), with its kind as [`PayloadText::kind`] names it. Cheap: no
+/// pretty-printing, and hex only for the bytes shown.
+pub fn payload_preview(payload: &[u8], max_chars: usize) -> (&'static str, String) {
+    if payload.is_empty() {
+        return ("empty", "(empty)".to_owned());
+    }
+    let printable = |t: &str| {
+        t.chars()
+            .all(|c| !c.is_control() || c == '\n' || c == '\r' || c == '\t')
+    };
+    match std::str::from_utf8(payload) {
+        Ok(text) if printable(text) => {
+            let trimmed = text.trim_start();
+            let json = (trimmed.starts_with('{') || trimmed.starts_with('['))
+                && serde_json::from_str::<serde_json::Value>(text).is_ok();
+            let mut lines = trimmed.lines();
+            let first = lines.next().unwrap_or("").trim_end();
+            let mut line: String = first.chars().take(max_chars).collect();
+            if line.len() < first.len() || lines.next().is_some() {
+                line.push('…');
+            }
+            (if json { "json" } else { "text" }, line)
+        }
+        _ => {
+            let shown = payload.len().min(max_chars / 3).max(1);
+            let mut hex: Vec<String> = payload[..shown]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            if shown < payload.len() {
+                hex.push("…".to_owned());
+            }
+            ("hex", hex.join(" "))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,8 +237,10 @@ mod tests {
         assert_eq!(a, [4, 2]);
         log.clear();
         assert!(log.is_empty());
+        assert_eq!(log.total(), 0, "the count restarts with Clear");
         log.push(9.0, "c", bytes(b""), QoS::AtMostOnce, true);
         assert_eq!(log.newest_first(None)[0].seq, 5, "keys stay unique");
+        assert_eq!(log.total(), 1);
     }
 
     #[test]
@@ -219,5 +265,23 @@ mod tests {
             panic!()
         };
         assert!(h.contains("\n10") && h.ends_with("… 3 more bytes"), "{h}");
+    }
+
+    #[test]
+    fn previews_are_the_first_line_cut_with_an_ellipsis() {
+        assert_eq!(
+            payload_preview(br#"{"state":"ON"}"#, 40),
+            ("json", r#"{"state":"ON"}"#.to_owned())
+        );
+        assert_eq!(
+            payload_preview(b"{\n  \"a\": 1\n}", 40),
+            ("json", "{…".to_owned())
+        );
+        assert_eq!(payload_preview(b"offline", 3), ("text", "off…".to_owned()));
+        assert_eq!(payload_preview(b"", 3), ("empty", "(empty)".to_owned()));
+        assert_eq!(
+            payload_preview(&[0, 1, 0xff, 7], 6),
+            ("hex", "00 01 …".to_owned())
+        );
     }
 }

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::log::{LogEntry, MessageLog, LOG_CAPACITY};
 use super::settings::check_topic_name;
 use super::snapshot::{Snapshot, SNAPSHOT_KEY};
+use super::topic_tree::TopicTree;
 use super::view::{group_rooms, Delivery, LampView, Room, ECHO_WAIT_MS};
 use crate::lamp::{DirectoryEvent, DirectorySettings, LampChange, LampDirectory, LampId};
 use crate::mqtt::packet::{QoS, SubackReturnCode};
@@ -77,7 +78,10 @@ pub struct Store {
     /// Filters the broker refused (SUBACK 0x80, e.g. an ACL that denies reading), so
     /// the settings drawer marks them where the user typed them.
     pub refused_filters: RwSignal<BTreeSet<String>>,
+    /// The name of the broker profile in use (the explorer keys its saved messages by it).
+    pub profile: RwSignal<String>,
     log: StoredValue<MessageLog>,
+    tree: StoredValue<TopicTree>,
     frame_pending: StoredValue<bool>,
     regroup_pending: StoredValue<bool>,
     card_updates: StoredValue<HashMap<LampId, CardUpdate>>,
@@ -137,7 +141,9 @@ impl Store {
             log_version: RwSignal::new(0),
             settings: RwSignal::new(settings.clone()),
             refused_filters: RwSignal::new(BTreeSet::new()),
+            profile: RwSignal::new(String::new()),
             log: StoredValue::new(MessageLog::new(LOG_CAPACITY)),
+            tree: StoredValue::new(TopicTree::default()),
             frame_pending: StoredValue::new(false),
             regroup_pending: StoredValue::new(false),
             card_updates: StoredValue::new(HashMap::new()),
@@ -289,6 +295,8 @@ impl Store {
         let logged = self
             .log
             .try_update_value(|log| log.push(now, &topic, payload.clone(), qos, retain));
+        self.tree
+            .try_update_value(|tree| tree.record(now, &topic, &payload, qos, retain));
         if logged.is_some() {
             self.schedule_log_render();
         }
@@ -388,10 +396,23 @@ impl Store {
             .unwrap_or_default()
     }
 
-    /// Empties the explorer's log.
+    /// Empties the explorer's log and topic tree ("Clear view": the broker keeps its
+    /// retained messages).
     pub fn clear_log(&self) {
         self.log.update_value(MessageLog::clear);
+        self.tree.update_value(TopicTree::clear);
         self.log_version.update(|v| *v += 1);
+    }
+
+    /// Reads the explorer's topic tree (it changes with every message; the explorer
+    /// reads it once per frame, after `log_version` moved).
+    pub fn with_tree<R>(&self, read: impl FnOnce(&TopicTree) -> R) -> Option<R> {
+        self.tree.try_with_value(read)
+    }
+
+    /// Sets the tree's view (the explorer's topic filter and search).
+    pub fn set_tree_view(&self, filter: Option<&str>, search: &str) {
+        self.tree.try_update_value(|t| t.set_view(filter, search));
     }
 
     /// The explorer's publish form: any topic and payload, checked first so a

@@ -148,6 +148,19 @@ fn topic_words(e: TopicError) -> String {
     }
 }
 
+/// A message as a sentence: its first character upper-cased when it is a letter (errors
+/// from the session are in Rust's lower-case style). A message starting with a quote or a
+/// symbol is left alone, unlike CSS `::first-letter`, which upper-cased the first letter
+/// after the quote ("“#” Must…").
+pub fn sentence_case(message: &str) -> String {
+    // ASCII only: the app's own words are English, and Unicode case tables cost wasm size.
+    let mut out = message.to_owned();
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    out
+}
+
 /// Checks one subscription filter; the sentence to show inline, if any.
 pub fn check_filter(filter: &str) -> Result<(), String> {
     validate_topic_filter(filter.trim()).map_err(topic_words)
@@ -389,6 +402,20 @@ impl SettingsFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_become_sentences_without_touching_a_leading_quote() {
+        assert_eq!(sentence_case("not connected"), "Not connected");
+        assert_eq!(
+            check_filter("a/#/b").unwrap_err(),
+            "“#” must be the last level"
+        );
+        assert_eq!(
+            sentence_case(&check_filter("a/#/b").unwrap_err()),
+            "“#” must be the last level"
+        );
+        assert_eq!(sentence_case(""), "");
+    }
 
     fn profile() -> Profile {
         Profile::with_url("ws://127.0.0.1:9001/mqtt")

@@ -108,6 +108,7 @@ impl Connection {
     pub fn use_profile(&self, profile: Profile) {
         self.store.set_settings(profile.directory_settings());
         self.store.qos.set(profile.qos());
+        self.store.profile.set(profile.name.clone());
         self.active.set(profile);
     }
 
@@ -136,7 +137,9 @@ impl Connection {
                 self.store.set_publisher(Rc::new(c.clone()));
                 self.client.set_value(Some(c));
             }
-            Err(why) => self.error.set(Some(why)),
+            Err(why) => self
+                .error
+                .set(Some(crate::store::settings::sentence_case(&why))),
         }
     }
 

@@ -1,21 +1,26 @@
-//! The message explorer: the live log (filtered, pausable, rendered once per
-//! animation frame from the store's ring) and a form to publish or clear a
-//! retained message. Payloads and topics are text nodes, never HTML.
+//! The message explorer: the topic tree (`topic_tree_view`) beside a compact live log (one
+//! line per message, expandable; filtered, pausable, rendered once per animation frame from
+//! the store's ring) and the publish form (`publish_form`). On a phone the tree and the log
+//! take turns (a switch above them); from 960 px they sit side by side. Payloads and topics
+//! are text nodes, never HTML.
 
 use leptos::prelude::*;
 use leptos::tachys::view::keyed::keyed;
 
-use super::outcome::OutcomeLine;
+use super::publish_form::{PublishDraft, PublishForm};
+use super::topic_tree_view::{TopicTreePane, TreeState};
 
-use crate::store::log::{format_payload, LogEntry};
-use crate::store::settings::{check_filter, check_topic_name, qos_from};
+use crate::store::log::{format_payload, payload_preview, LogEntry};
+use crate::store::settings::check_filter;
 use crate::store::Store;
 
 /// Hex beyond this many bytes is cut: a 1 MiB blob must not stall a phone.
-const MAX_HEX_BYTES: usize = 1024;
+pub(super) const MAX_HEX_BYTES: usize = 1024;
+/// Characters of a payload's first line on a log row.
+const PREVIEW_CHARS: usize = 80;
 
 /// "14:03:07.123" in local time.
-fn clock_text(ms: f64) -> String {
+pub(super) fn clock_text(ms: f64) -> String {
     let d = js_sys::Date::new(&ms.into());
     format!(
         "{:02}:{:02}:{:02}.{:03}",
@@ -24,6 +29,13 @@ fn clock_text(ms: f64) -> String {
         d.get_seconds(),
         d.get_milliseconds()
     )
+}
+
+/// Which pane a phone shows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pane {
+    Tree,
+    Log,
 }
 
 /// The explorer page.
@@ -37,16 +49,16 @@ pub fn Explorer() -> impl IntoView {
             (!f.is_empty()).then(|| check_filter(f).err()).flatten()
         })
     };
-    let active_filter = move || {
+    let active_filter = Signal::derive(move || {
         filter.with(|f| {
             let f = f.trim();
             (!f.is_empty() && check_filter(f).is_ok()).then(|| f.to_owned())
         })
-    };
+    });
     // While paused, the rows are a snapshot; the ring keeps filling underneath.
     let paused = RwSignal::new(None::<Vec<LogEntry>>);
     let rows = move || {
-        let f = active_filter();
+        let f = active_filter.get();
         let matches = |e: &LogEntry| {
             f.as_deref()
                 .is_none_or(|f| crate::mqtt::topic::filter_matches(f, &e.topic))
@@ -74,18 +86,42 @@ pub fn Explorer() -> impl IntoView {
         let (kept, total) = store.log_counts();
         format!("{kept} kept of {total} received")
     };
-    let publish_topic = RwSignal::new(String::new());
+    // Open beside the log on a desktop; folded on a phone so the log gets the screen.
+    let wide = web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|w| w.as_f64())
+        .is_some_and(|w| w >= 960.0);
+    let draft = PublishDraft::new(wide);
+    let tree = TreeState::new();
+    let pane = RwSignal::new(Pane::Tree);
+    let pane_button = move |which: Pane, label: &'static str| {
+        view! {
+            <button
+                type="button"
+                class="pane-button"
+                data-pane=if which == Pane::Tree { "tree" } else { "log" }
+                aria-pressed=move || if pane.get() == which { "true" } else { "false" }
+                on:click=move |_| pane.set(which)
+            >
+                {label}
+            </button>
+        }
+    };
 
     view! {
-        <section class="explorer" aria-label="Messages">
-            <PublishForm topic=publish_topic />
+        <section
+            class="explorer"
+            aria-label="Messages"
+            data-pane=move || if pane.get() == Pane::Tree { "tree" } else { "log" }
+        >
+            <PublishForm draft=draft />
             <div class="log-tools">
                 <label class="field grow">
                     <span class="field-label">"Show topics matching"</span>
                     <input
                         type="text"
                         name="log-filter"
-                        placeholder="# (everything), or like smarthome/+/lamps/#"
+                        placeholder="Filter: # or home/+/lamps/#"
                         autocomplete="off"
                         spellcheck="false"
                         prop:value=move || filter.get()
@@ -95,33 +131,46 @@ pub fn Explorer() -> impl IntoView {
                     <span class="field-error" role="alert">{move || filter_error().unwrap_or_default()}</span>
                 </label>
                 <div class="log-buttons">
+                    <div class="pane-switch" role="group" aria-label="Show">
+                        {pane_button(Pane::Tree, "Topics")}
+                        {pane_button(Pane::Log, "Log")}
+                    </div>
                     <button
                         class="secondary pause"
                         aria-pressed=move || if paused.with(Option::is_some) { "true" } else { "false" }
+                        title="Hold the log still (the tree stays live)"
                         on:click=move |_| toggle_pause()
                     >
                         {move || if paused.with(Option::is_some) { "Resume" } else { "Pause" }}
                     </button>
-                    <button class="secondary clear-log" on:click=move |_| {
-                        paused.set(None);
-                        store.clear_log();
-                    }>
-                        "Clear"
+                    <button
+                        class="secondary clear-log"
+                        title="Empty the log and the tree here; the broker keeps its retained messages"
+                        on:click=move |_| {
+                            paused.set(None);
+                            tree.reset();
+                            store.clear_log();
+                        }
+                    >
+                        "Clear view"
                     </button>
                 </div>
             </div>
-            <p class="log-counts">
-                <span>{counts}</span>
-                <Show when=move || paused.with(Option::is_some)>
-                    <span class="paused-mark">" · paused"</span>
+            <TopicTreePane state=tree filter=active_filter draft=draft />
+            <div class="log-pane">
+                <p class="log-counts">
+                    <span>{counts}</span>
+                    <Show when=move || paused.with(Option::is_some)>
+                        <span class="paused-mark">" · paused"</span>
+                    </Show>
+                </p>
+                <ol class="log" aria-live="off">
+                    {move || static_rows(rows(), draft)}
+                </ol>
+                <Show when=move || store.log_version.with(|_| store.log_counts().0 == 0)>
+                    <p class="empty-hint">"No messages yet. Messages on the subscribed topics appear here as they arrive."</p>
                 </Show>
-            </p>
-            <ol class="log" aria-live="off">
-                {move || static_rows(rows(), move |t: String| publish_topic.set(t))}
-            </ol>
-            <Show when=move || store.log_version.with(|_| store.log_counts().0 == 0)>
-                <p class="empty-hint">"No messages yet. Messages on the subscribed topics appear here as they arrive."</p>
-            </Show>
+            </div>
         </section>
     }
 }
@@ -135,185 +184,48 @@ pub fn Explorer() -> impl IntoView {
 /// signal, effect or context of its own), so it needs no owner; it is built inside the
 /// list's render effect, whose owner is cleaned at every re-render, so nothing piles up.
 /// A row that ever needs reactive state must get it from a parent, not create it.
-fn static_rows(
-    entries: Vec<LogEntry>,
-    on_pick: impl Fn(String) + Clone + Send + 'static,
-) -> impl IntoView {
+fn static_rows(entries: Vec<LogEntry>, draft: PublishDraft) -> impl IntoView {
     keyed(
         entries,
         |e: &LogEntry| e.seq,
-        move |_, entry| {
-            let on_pick = on_pick.clone();
-            (
-                drop::<usize>,
-                view! { <LogRow entry=entry on_pick=on_pick /> },
-            )
-        },
+        move |_, entry| (drop::<usize>, log_row(entry, draft)),
     )
 }
 
-/// One message; the payload is formatted here, once, when the row appears.
-#[component]
-fn LogRow(entry: LogEntry, on_pick: impl Fn(String) + 'static) -> impl IntoView {
+/// One message on one line (time, topic, QoS/retain marks, the payload's first line);
+/// opening it shows the whole payload, formatted here once when the row appears, and
+/// "Publish to this topic".
+fn log_row(entry: LogEntry, draft: PublishDraft) -> impl IntoView {
+    let (kind, line) = payload_preview(&entry.payload, PREVIEW_CHARS);
     let payload = format_payload(&entry.payload, MAX_HEX_BYTES);
     let topic = entry.topic.to_string();
+    let qos = entry.qos;
+    let retain = entry.retain;
+    let body = entry.payload.clone();
     let pick = topic.clone();
     view! {
         <li class="log-row" data-seq=entry.seq.to_string()>
-            <div class="log-head">
-                <button
-                    class="log-topic"
-                    title="Use this topic in the publish form"
-                    on:click=move |_| on_pick(pick.clone())
-                >
-                    {topic}
-                </button>
-                <span class="log-meta">
-                    <span class="badge">{format!("QoS {}", entry.qos.as_u8())}</span>
-                    {entry.retain.then(|| view! { <span class="badge retained">"retained"</span> })}
-                    <span class="badge kind">{payload.kind()}</span>
+            <details class="log-line">
+                <summary>
                     <time class="log-time">{clock_text(entry.at)}</time>
-                </span>
-            </div>
-            <pre class="log-payload" data-kind=payload.kind()>{payload.text().to_owned()}</pre>
-        </li>
-    }
-}
-
-/// Publish any message, or clear a retained one after a confirmation.
-#[component]
-fn PublishForm(topic: RwSignal<String>) -> impl IntoView {
-    let store = expect_context::<Store>();
-    let payload = RwSignal::new(String::new());
-    let qos = RwSignal::new(1u8);
-    let retain = RwSignal::new(false);
-    let tried = RwSignal::new(false);
-    let confirm_clear = RwSignal::new(false);
-    let outcome = RwSignal::new(None::<Result<String, String>>);
-    // Open beside the log on a desktop; folded on a phone so the log gets the screen.
-    let wide = web_sys::window()
-        .and_then(|w| w.inner_width().ok())
-        .and_then(|w| w.as_f64())
-        .is_some_and(|w| w >= 960.0);
-    let topic_error = move || {
-        let t = topic.get();
-        if t.is_empty() && !tried.get() {
-            return None;
-        }
-        check_topic_name(&t).err()
-    };
-    let send = move |body: Vec<u8>, retain_flag: bool, what: &str| {
-        tried.set(true);
-        let t = topic.get_untracked();
-        let result = store.publish_raw(&t, body, qos_from(qos.get_untracked()), retain_flag);
-        outcome.set(Some(match result {
-            Ok(_) => Ok(format!("{what} {t}")),
-            Err(why) => Err(why),
-        }));
-    };
-
-    view! {
-        <details class="publish-box" open=wide>
-            <summary>"Publish a message"</summary>
-            <form
-                class="publish-form"
-                on:submit=move |ev| {
-                    ev.prevent_default();
-                    confirm_clear.set(false);
-                    send(payload.get_untracked().into_bytes(), retain.get_untracked(), "Published to");
-                }
-            >
-                <label class="field">
-                    <span class="field-label">"Topic"</span>
-                    <input
-                        type="text"
-                        name="publish-topic"
-                        autocomplete="off"
-                        spellcheck="false"
-                        placeholder="smarthome/kitchen/lamps/ceiling"
-                        prop:value=move || topic.get()
-                        on:input=move |ev| {
-                            topic.set(event_target_value(&ev));
-                            confirm_clear.set(false);
-                        }
-                        aria-invalid=move || if topic_error().is_some() { "true" } else { "false" }
-                    />
-                    <span class="field-error" role="alert">{move || topic_error().unwrap_or_default()}</span>
-                </label>
-                <label class="field">
-                    <span class="field-label">"Payload"</span>
-                    <textarea
-                        name="publish-payload"
-                        rows="3"
-                        spellcheck="false"
-                        placeholder=r#"{"state":"ON"}"#
-                        prop:value=move || payload.get()
-                        on:input=move |ev| payload.set(event_target_value(&ev))
-                    ></textarea>
-                </label>
-                <div class="row">
-                    <label class="field">
-                        <span class="field-label">"QoS"</span>
-                        <select name="publish-qos" on:change=move |ev| {
-                            if let Ok(n) = event_target_value(&ev).parse() {
-                                qos.set(n);
-                            }
-                        }>
-                            <option value="0">"0"</option>
-                            <option value="1" selected>"1"</option>
-                            <option value="2">"2"</option>
-                        </select>
-                    </label>
-                    <label class="check">
-                        <input
-                            type="checkbox"
-                            name="publish-retain"
-                            prop:checked=move || retain.get()
-                            on:change=move |ev| retain.set(event_target_checked(&ev))
-                        />
-                        <span>"Retain"</span>
-                    </label>
-                </div>
-                <div class="row publish-buttons">
-                    <button type="submit" class="primary publish">"Publish"</button>
-                    <Show
-                        when=move || confirm_clear.get()
-                        fallback=move || view! {
-                            <button
-                                type="button"
-                                class="secondary clear-retained"
-                                on:click=move |_| {
-                                    tried.set(true);
-                                    if topic_error().is_none() {
-                                        confirm_clear.set(true);
-                                        outcome.set(None);
-                                    }
-                                }
-                            >
-                                "Clear retained…"
-                            </button>
-                        }
+                    <span class="log-topic">{topic}</span>
+                    <span class="log-meta">
+                        <span class="mark" title=format!("QoS {}", qos.as_u8())>{format!("Q{}", qos.as_u8())}</span>
+                        {retain.then(|| view! { <span class="mark retained" title="Retained">"R"</span> })}
+                    </span>
+                    <span class="log-preview" data-kind=kind>{line}</span>
+                </summary>
+                <div class="log-full">
+                    <pre class="log-payload" data-kind=payload.kind()>{payload.text().to_owned()}</pre>
+                    <button
+                        type="button"
+                        class="chip publish-here"
+                        on:click=move |_| draft.fill(&pick, Some(&body), qos, retain)
                     >
-                        <span class="confirm-clear">
-                            <span>{move || format!("Clear the retained message on {}?", topic.get())}</span>
-                            <button
-                                type="button"
-                                class="danger confirm-clear-yes"
-                                on:click=move |_| {
-                                    confirm_clear.set(false);
-                                    send(Vec::new(), true, "Cleared the retained message on");
-                                }
-                            >
-                                "Clear it"
-                            </button>
-                            <button type="button" class="secondary" on:click=move |_| confirm_clear.set(false)>
-                                "Cancel"
-                            </button>
-                        </span>
-                    </Show>
+                        "Publish to this topic"
+                    </button>
                 </div>
-                <OutcomeLine outcome=outcome />
-            </form>
-        </details>
+            </details>
+        </li>
     }
 }

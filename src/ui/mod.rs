@@ -8,9 +8,11 @@ mod explorer;
 mod lamp_card;
 pub mod nearby;
 mod outcome;
+mod publish_form;
 mod settings_drawer;
 mod status_line;
 mod throttled;
+mod topic_tree_view;
 
 pub use app::App;
 pub use connect_panel::{default_broker_url, fresh_client_id, ConnectPanel};

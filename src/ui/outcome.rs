@@ -1,7 +1,10 @@
 use leptos::prelude::*;
 
+use crate::store::settings::sentence_case;
+
 /// The result line under a form ("Saved", "Not saved: …"): one look and one
-/// status region for every form, with `data-outcome` for styling and tests.
+/// status region for every form, with `data-outcome` for styling and tests. Shown as a
+/// sentence (`sentence_case`: session errors come lower-case).
 #[component]
 pub fn OutcomeLine(outcome: RwSignal<Option<Result<String, String>>>) -> impl IntoView {
     view! {
@@ -15,7 +18,7 @@ pub fn OutcomeLine(outcome: RwSignal<Option<Result<String, String>>>) -> impl In
             }
         >
             {move || match outcome.get() {
-                Some(Ok(s)) | Some(Err(s)) => s,
+                Some(Ok(s)) | Some(Err(s)) => sentence_case(&s),
                 None => String::new(),
             }}
         </p>
