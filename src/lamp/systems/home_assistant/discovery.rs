@@ -293,6 +293,30 @@ impl HaLight {
     pub fn uint(&self, key: &str) -> Option<u64> {
         uint(&self.config, key)
     }
+
+    /// The availability topics, the same for every schema.
+    pub fn availability_topics(&self) -> Vec<String> {
+        self.availability.iter().map(|a| a.topic.clone()).collect()
+    }
+
+    /// Reads one availability message on `topic` through that topic's payloads and template.
+    pub fn read_availability(&self, topic: &str, payload: &[u8]) -> Option<bool> {
+        self.availability
+            .iter()
+            .filter(|a| a.topic == topic)
+            .find_map(|a| a.read(payload))
+    }
+
+    /// The facts the lamp sheet shows, with the schema's name.
+    pub fn details(&self, schema: &str) -> Vec<(&'static str, String)> {
+        let mut d = vec![
+            ("Schema", schema.to_owned()),
+            ("Config topic", self.config_topic.clone()),
+        ];
+        d.extend(self.state_topic.clone().map(|t| ("State topic", t)));
+        d.push(("Command topic", self.command_topic.clone()));
+        d
+    }
 }
 
 /// What one message on a discovery topic means.

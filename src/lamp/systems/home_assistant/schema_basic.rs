@@ -576,19 +576,11 @@ impl Binding for BasicLight {
     }
 
     fn availability_topics(&self) -> Vec<String> {
-        self.light
-            .availability
-            .iter()
-            .map(|a| a.topic.clone())
-            .collect()
+        self.light.availability_topics()
     }
 
     fn read_availability(&self, topic: &str, payload: &[u8]) -> Option<bool> {
-        self.light
-            .availability
-            .iter()
-            .filter(|a| a.topic == topic)
-            .find_map(|a| a.read(payload))
+        self.light.read_availability(topic, payload)
     }
 
     fn availability_mode(&self) -> AvailabilityMode {
@@ -602,14 +594,7 @@ impl Binding for BasicLight {
     }
 
     fn details(&self) -> Vec<(&'static str, String)> {
-        let l = &self.light;
-        let mut d = vec![
-            ("Schema", "default".to_owned()),
-            ("Config topic", l.config_topic.clone()),
-        ];
-        d.extend(l.state_topic.clone().map(|t| ("State topic", t)));
-        d.push(("Command topic", l.command_topic.clone()));
-        d
+        self.light.details("default")
     }
 
     fn note(&self) -> Option<String> {

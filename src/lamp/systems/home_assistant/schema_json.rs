@@ -107,19 +107,11 @@ impl Binding for JsonLight {
     }
 
     fn availability_topics(&self) -> Vec<String> {
-        self.light
-            .availability
-            .iter()
-            .map(|a| a.topic.clone())
-            .collect()
+        self.light.availability_topics()
     }
 
     fn read_availability(&self, topic: &str, payload: &[u8]) -> Option<bool> {
-        self.light
-            .availability
-            .iter()
-            .filter(|a| a.topic == topic)
-            .find_map(|a| a.read(payload))
+        self.light.read_availability(topic, payload)
     }
 
     fn availability_mode(&self) -> AvailabilityMode {
@@ -133,14 +125,7 @@ impl Binding for JsonLight {
     }
 
     fn details(&self) -> Vec<(&'static str, String)> {
-        let l = &self.light;
-        let mut d = vec![
-            ("Schema", "json".to_owned()),
-            ("Config topic", l.config_topic.clone()),
-        ];
-        d.extend(l.state_topic.clone().map(|t| ("State topic", t)));
-        d.push(("Command topic", l.command_topic.clone()));
-        d
+        self.light.details("json")
     }
 
     fn note(&self) -> Option<String> {
