@@ -2,10 +2,11 @@
 //! sent, the explorer's message log and the saved settings. One signal per
 //! lamp, so a message re-renders one card, not the grid.
 //!
-//! `view`, `log`, `settings` and `snapshot` are pure (tested natively); the reactive
+//! `view`, `log`, `retained`, `settings` and `snapshot` are pure (tested natively); the reactive
 //! store exists on wasm32.
 
 pub mod log;
+pub mod retained;
 pub mod settings;
 pub mod snapshot;
 pub mod view;
