@@ -191,7 +191,7 @@ impl Broker {
         let log_out = log
             .try_clone()
             .map_err(|e| format!("could not share the log file: {e}"))?;
-        let child = Command::new("mosquitto")
+        let child = Command::new(crate::tools::find_tool("mosquitto")?)
             .arg("-c")
             .arg(&self.config)
             .stdin(Stdio::null())
@@ -307,7 +307,7 @@ impl Harness {
     fn start_in(dir: &Path) -> Result<Self, String> {
         let password = format!("{:016x}", RandomState::new().hash_one(Instant::now()));
         let password_file = dir.join("passwords");
-        let out = Command::new("mosquitto_passwd")
+        let out = Command::new(crate::tools::find_tool("mosquitto_passwd")?)
             .args(["-b", "-c"])
             .arg(&password_file)
             .args([TEST_USER, &password])
