@@ -7,7 +7,7 @@ use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, MutexGuard};
-use std::thread::{self};
+use std::thread;
 use std::time::{Duration, Instant};
 
 /// How long the broker may take to accept connections after it was started.
