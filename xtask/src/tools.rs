@@ -78,14 +78,14 @@ mod tests {
         std::fs::write(&tool, "#!/bin/sh\n").unwrap();
         // Not executable: not found.
         std::fs::write(bin.join("mosquitto"), "").unwrap();
-        assert_eq!(find_in("mosquitto", &[bin.clone()]), None);
+        assert_eq!(find_in("mosquitto", std::slice::from_ref(&bin)), None);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
         }
         assert_eq!(find_in("mosquitto", &[bin, sbin]), Some(tool));
-        assert_eq!(find_in("rabbitmqctl", &[root.clone()]), None);
+        assert_eq!(find_in("rabbitmqctl", std::slice::from_ref(&root)), None);
         let _ = std::fs::remove_dir_all(root);
     }
 
