@@ -83,6 +83,8 @@ async fn qos2_on_rabbitmq_is_delivered_once_at_qos1_and_said_in_words() {
         LONG,
     )
     .await;
+    s.js(&format!("{}.scrollIntoView({{block: 'center'}}); return true;", card(&id)))
+        .await;
     s.screenshot("rabbitmq-qos1-card-1280").await;
 
     // The second change goes at QoS 1 at once; the card no longer repeats the news.
@@ -120,11 +122,12 @@ async fn qos2_on_rabbitmq_is_delivered_once_at_qos1_and_said_in_words() {
     );
 
     s.open_settings().await;
-    let hint = s.text(".qos2-downgraded").await;
-    assert_eq!(
-        hint,
-        "This broker does not support QoS 2: messages are sent at QoS 1"
-    );
+    s.wait_until(
+        "the drawer says the broker does not do QoS 2",
+        "(document.querySelector('.qos2-downgraded') || {textContent: ''}).textContent === 'This broker does not support QoS 2: messages are sent at QoS 1'",
+        LONG,
+    )
+    .await;
     s.js("document.querySelector('select[name=\"publish_qos\"]').scrollIntoView(); return true;")
         .await;
     s.screenshot("rabbitmq-qos2-drawer-1280").await;
@@ -133,5 +136,10 @@ async fn qos2_on_rabbitmq_is_delivered_once_at_qos1_and_said_in_words() {
         .await
         .expect("phone width");
     s.screenshot("rabbitmq-qos2-drawer-390").await;
+    s.js("document.querySelector('aside.drawer button.close').click(); return true;")
+        .await;
+    s.js(&format!("{}.scrollIntoView({{block: 'center'}}); return true;", card(&id)))
+        .await;
+    s.screenshot("rabbitmq-card-390").await;
     s.close().await;
 }
