@@ -1087,7 +1087,10 @@ async fn replacing_the_client_settles_every_change_still_sending() {
     settle().await;
     let (mark, reason) = mark_of(&page, HALL);
     assert_eq!(mark, "failed", "no card keeps Sending…");
-    assert!(reason.contains("The connection was replaced"), "{reason}");
+    assert!(
+        reason.contains("before the broker confirmed this change"),
+        "{reason}"
+    );
     // The new client's first ticket equals the old one; it must not touch the hall card.
     page.click(&format!("article[data-lamp=\"{KITCHEN}\"] button.switch"));
     settle().await;

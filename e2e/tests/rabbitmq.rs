@@ -83,8 +83,11 @@ async fn qos2_on_rabbitmq_is_delivered_once_at_qos1_and_said_in_words() {
         LONG,
     )
     .await;
-    s.js(&format!("{}.scrollIntoView({{block: 'center'}}); return true;", card(&id)))
-        .await;
+    s.js(&format!(
+        "{}.scrollIntoView({{block: 'center'}}); return true;",
+        card(&id)
+    ))
+    .await;
     s.screenshot("rabbitmq-qos1-card-1280").await;
 
     // The second change goes at QoS 1 at once; the card no longer repeats the news.
@@ -138,8 +141,11 @@ async fn qos2_on_rabbitmq_is_delivered_once_at_qos1_and_said_in_words() {
     s.screenshot("rabbitmq-qos2-drawer-390").await;
     s.js("document.querySelector('aside.drawer button.close').click(); return true;")
         .await;
-    s.js(&format!("{}.scrollIntoView({{block: 'center'}}); return true;", card(&id)))
-        .await;
+    s.js(&format!(
+        "{}.scrollIntoView({{block: 'center'}}); return true;",
+        card(&id)
+    ))
+    .await;
     s.screenshot("rabbitmq-card-390").await;
     s.close().await;
 }

@@ -33,11 +33,11 @@ pub const ECHO_WAIT_MS: f64 = 5_000.0;
 /// The card's line for [`Delivery::Downgraded`].
 pub const DOWNGRADED_TEXT: &str = "This broker accepted it at QoS 1";
 
-/// The card's reason line for a change still unconfirmed when the client was replaced
-/// (Reconnect, new settings): its ticket belongs to the old client, whose answer will
-/// never come, so the card goes back rather than saying "Sending…" forever.
-pub const REPLACED_TEXT: &str =
-    "The connection was replaced (Reconnect or new settings) before the broker confirmed this change: not sent";
+/// The card's reason line for a change still unconfirmed when the client was closed or
+/// replaced (Disconnect, Reconnect, new settings): its ticket belongs to the old client,
+/// whose answer will never come, so the card goes back rather than saying "Sending…"
+/// forever.
+pub const REPLACED_TEXT: &str = "The connection was closed or replaced (Disconnect, Reconnect or new settings) before the broker confirmed this change: not sent";
 
 /// The card's reason line for [`Delivery::NoEcho`].
 pub const NO_ECHO_TEXT: &str = "The lamp did not confirm this change: the broker may not allow it";
