@@ -158,15 +158,19 @@ impl Connection {
     }
 }
 
+/// Whether the last socket closed before MQTT started (the status line says so).
+fn unreachable(store: Store) -> bool {
+    store.status.with(
+        |s| matches!(s, ConnectionStatus::Retrying { why, .. } if why.starts_with(UNREACHABLE)),
+    )
+}
+
 /// While the broker cannot be reached (the socket closed before MQTT started), what
 /// to check: the URL, the path for well-known ports, the port and, for `wss://`, the
 /// certificate, with a link to the listener's https page, where the browser explains
 /// an untrusted certificate (the socket gets close code 1006 and nothing else).
 fn unreachable_hint(store: Store, conn: Connection) -> Option<impl IntoView> {
-    let unreachable = store.status.with(
-        |s| matches!(s, ConnectionStatus::Retrying { why, .. } if why.starts_with(UNREACHABLE)),
-    );
-    if !unreachable {
+    if !unreachable(store) {
         return None;
     }
     let url = conn
@@ -259,7 +263,10 @@ pub fn ConnectPanel(#[prop(optional)] manual: bool) -> impl IntoView {
                         <p id="broker-url-error" class="field-error" role="alert">
                             {move || conn.error.get().unwrap_or_default()}
                         </p>
-                        <p class="field-hint path-hint">{PATH_HINT}"."</p>
+                        // Which path, before anything failed; once it has, the advice below says it.
+                        <Show when=move || !unreachable(store)>
+                            <p class="field-hint path-hint">{PATH_HINT}"."</p>
+                        </Show>
                         {move || unreachable_hint(store, conn)}
                     </form>
                 }
