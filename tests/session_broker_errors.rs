@@ -120,26 +120,6 @@ fn a_second_puback_for_the_same_id_ends_the_connection() {
 }
 
 #[test]
-fn puback_for_a_qos2_message_ends_the_connection() {
-    let mut h = connected();
-    h.session
-        .publish("a", *b"", QoS::ExactlyOnce, false)
-        .unwrap();
-    let Packet::Publish(p) = h.sent().remove(0) else {
-        panic!()
-    };
-    let id = p.qospid.packet_id().unwrap();
-    h.feed(&Packet::Puback(id));
-    assert_protocol_error(
-        &mut h,
-        ProtocolError::UnknownPacketId {
-            packet: PacketType::Puback,
-            id: id.get(),
-        },
-    );
-}
-
-#[test]
 fn pubcomp_before_pubrec_ends_the_connection() {
     let mut h = connected();
     h.session

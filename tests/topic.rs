@@ -3,7 +3,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use lampboard::mqtt::topic::{
-    filter_matches, validate_topic_filter, validate_topic_name, TopicError,
+    filter_covers, filter_matches, reduce_filters, validate_topic_filter, validate_topic_name,
+    TopicError,
 };
 
 /// (filter, topic, matches)
@@ -169,4 +170,93 @@ fn topic_errors_cite_their_rule() {
     assert!(TopicError::SingleLevelNotAlone { at: 3 }
         .to_string()
         .starts_with("[MQTT-4.7.1-3] "));
+}
+
+/// (wide, narrow, wide covers narrow)
+const COVERS: &[(&str, &str, bool)] = &[
+    ("#", "a", true),
+    ("#", "a/b/#", true),
+    ("#", "+/x", true),
+    ("#", "$SYS/#", false),
+    ("+/#", "$SYS/x", false),
+    ("$SYS/#", "$SYS/broker/uptime", true),
+    ("a/#", "a", true),
+    ("a/#", "a/+", true),
+    ("a/#", "a/b/#", true),
+    ("a/#", "ab", false),
+    ("a/+", "a/#", false),
+    ("a/+", "a/b", true),
+    ("a/+", "a/+", true),
+    ("a/+", "a/b/c", false),
+    ("+", "#", false),
+    ("+/+", "+/x", true),
+    ("+/x", "+/+", false),
+    (
+        "smarthome/+/lamps/#",
+        "smarthome/living/lamps/ceiling",
+        true,
+    ),
+    ("smarthome/+/lamps/#", "homeassistant/light/#", false),
+    ("a/b", "a/b", true),
+    ("a/b", "a/b/c", false),
+    ("a/b/c", "a/b", false),
+];
+
+#[test]
+fn covering_follows_the_matching_rules() {
+    for &(wide, narrow, expected) in COVERS {
+        assert_eq!(
+            filter_covers(wide, narrow),
+            expected,
+            "{wide:?} covers {narrow:?}"
+        );
+    }
+}
+
+#[test]
+fn covering_agrees_with_matching_on_sample_topics() {
+    // If `wide` covers `narrow`, every topic `narrow` matches, `wide` matches too.
+    let topics = [
+        "a",
+        "a/b",
+        "a/b/c",
+        "ab",
+        "$SYS/x",
+        "$SYS/broker/uptime",
+        "x",
+        "/x",
+        "a/x",
+        "smarthome/living/lamps/ceiling",
+    ];
+    for &(wide, narrow, expected) in COVERS {
+        if expected {
+            for t in topics {
+                if filter_matches(narrow, t) {
+                    assert!(
+                        filter_matches(wide, t),
+                        "{wide} covers {narrow} but not {t}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn reducing_drops_covered_filters_and_repeats_and_keeps_order() {
+    assert_eq!(
+        reduce_filters(&[
+            "smarthome/+/lamps/#",
+            "#",
+            "homeassistant/light/#",
+            "zigbee2mqtt/bridge/devices",
+            "$SYS/broker/uptime",
+        ]),
+        ["#", "$SYS/broker/uptime"]
+    );
+    assert_eq!(
+        reduce_filters(&["a/b", "c/+", "a/b", "c/d", "e"]),
+        ["a/b", "c/+", "e"]
+    );
+    assert_eq!(reduce_filters::<&str>(&[]), Vec::<String>::new());
 }

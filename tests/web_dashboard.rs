@@ -1386,3 +1386,255 @@ async fn a_lamp_kept_only_from_the_last_visit_can_be_removed_for_good() {
     assert!(next.lamp(&lampboard::lamp::LampId(gone.into())).is_none());
     assert!(next.lamp(&lampboard::lamp::LampId(live.into())).is_some());
 }
+
+// ---------- brokers that do less than asked (issue 18) ----------
+
+fn session_event(page: &Page, event: Event) {
+    page.store.handle_client_event(ClientEvent::Session(event));
+}
+
+fn mark_of(page: &Page, id: &str) -> (String, String) {
+    let card = page.card(id);
+    (
+        within(&card, ".delivery")
+            .get_attribute("data-delivery")
+            .unwrap_or_default(),
+        within(&card, ".delivery-reason")
+            .text_content()
+            .unwrap_or_default(),
+    )
+}
+
+#[wasm_bindgen_test]
+async fn a_qos2_change_taken_at_qos1_says_so_once_and_the_drawer_says_why() {
+    use lampboard::mqtt::session::Downgrade;
+    let page = mount();
+    seed(&page);
+    settle().await;
+    page.click(&format!("article[data-lamp=\"{HALL}\"] button.switch"));
+    settle().await;
+    session_event(
+        &page,
+        Event::DeliveredDowngraded {
+            ticket: page.rec.last_ticket(),
+            how: Downgrade::AnsweredWithPuback,
+        },
+    );
+    settle().await;
+    assert_eq!(
+        mark_of(&page, HALL),
+        (
+            "downgraded".to_owned(),
+            "This broker accepted it at QoS 1".to_owned()
+        )
+    );
+    assert!(page
+        .text(&format!("article[data-lamp=\"{HALL}\"] .delivery"))
+        .contains("Delivered"));
+    // The next change, sent at QoS 1 on that connection, is plainly delivered.
+    page.click(&format!("article[data-lamp=\"{KITCHEN}\"] button.switch"));
+    settle().await;
+    session_event(
+        &page,
+        Event::DeliveredDowngraded {
+            ticket: page.rec.last_ticket(),
+            how: Downgrade::SentAtQos1,
+        },
+    );
+    settle().await;
+    assert_eq!(
+        mark_of(&page, KITCHEN),
+        ("delivered".to_owned(), String::new())
+    );
+    page.click("button.open-settings");
+    settle().await;
+    assert_eq!(
+        page.text(".qos2-downgraded"),
+        "This broker does not support QoS 2: messages are sent at QoS 1"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_publish_the_session_gave_up_on_goes_back_with_its_reason() {
+    use lampboard::mqtt::session::{LostReason, PublishFailure};
+    let page = mount();
+    seed(&page);
+    settle().await;
+    page.click(&format!("article[data-lamp=\"{HALL}\"] button.switch"));
+    settle().await;
+    session_event(
+        &page,
+        Event::PublishFailed {
+            ticket: page.rec.last_ticket(),
+            reason: PublishFailure {
+                attempts: 3,
+                last: Some(LostReason::Transport("WebSocket closed (1006)".into())),
+            },
+        },
+    );
+    settle().await;
+    let (mark, reason) = mark_of(&page, HALL);
+    assert_eq!(mark, "failed");
+    assert!(reason.starts_with("Sent 3 times"), "{reason}");
+    assert!(reason.ends_with("Not sent again"), "{reason}");
+    assert_eq!(
+        within(&page.card(HALL), "button.switch")
+            .get_attribute("aria-checked")
+            .as_deref(),
+        Some("false"),
+        "back to the confirmed state"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn replacing_the_client_settles_every_change_still_sending() {
+    let page = mount();
+    seed(&page);
+    settle().await;
+    page.click(&format!("article[data-lamp=\"{HALL}\"] button.switch"));
+    settle().await;
+    let old_ticket = page.rec.last_ticket();
+    assert_eq!(mark_of(&page, HALL).0, "pending");
+    // Reconnect or new settings: a new client, whose tickets start again at 1.
+    let fresh = Rc::new(Recorder::default());
+    page.store.set_publisher(fresh.clone());
+    settle().await;
+    let (mark, reason) = mark_of(&page, HALL);
+    assert_eq!(mark, "failed", "no card keeps Sending…");
+    assert!(
+        reason.contains("before the broker confirmed this change"),
+        "{reason}"
+    );
+    // The new client's first ticket equals the old one; it must not touch the hall card.
+    page.click(&format!("article[data-lamp=\"{KITCHEN}\"] button.switch"));
+    settle().await;
+    let new_ticket = fresh.last_ticket();
+    assert_eq!(new_ticket, old_ticket);
+    session_event(&page, Event::Delivered(new_ticket));
+    settle().await;
+    assert_eq!(mark_of(&page, KITCHEN).0, "delivered");
+    assert_eq!(mark_of(&page, HALL).0, "failed");
+}
+
+#[wasm_bindgen_test]
+async fn known_topics_are_subscribed_exactly_after_the_wildcards_and_copies_show_once() {
+    use lampboard::store::snapshot::{Snapshot, SNAPSHOT_KEY};
+    let page = mount();
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let mut snapshot = Snapshot::new();
+    snapshot.record(HALL, br#"{"state":"OFF"}"#);
+    storage.set_item(SNAPSHOT_KEY, &snapshot.to_json()).unwrap();
+    let store = Store::new(DirectorySettings::default());
+    store.restore_snapshot();
+    let rec = Rc::new(Recorder::default());
+    store.set_publisher(rec.clone());
+    assert_eq!(
+        *rec.subscribed.borrow(),
+        [
+            vec![
+                "smarthome/+/lamps/#".to_owned(),
+                "homeassistant/light/#".to_owned(),
+                "zigbee2mqtt/bridge/devices".to_owned(),
+            ],
+            vec![HALL.to_owned()],
+        ],
+        "wildcards first, then the known exact topic in its own SUBSCRIBE"
+    );
+    // Mosquitto delivers the retained state once per matching subscription: one shown.
+    for _ in 0..2 {
+        store.receive(Message {
+            topic: HALL.into(),
+            payload: br#"{"state":"ON"}"#.to_vec(),
+            qos: QoS::AtMostOnce,
+            retain: true,
+            dup: false,
+        });
+    }
+    assert_eq!(store.log_counts(), (1, 1));
+    // A topic subscribed once only: a repeat is a real repeat.
+    for _ in 0..2 {
+        store.receive(Message {
+            topic: KITCHEN.into(),
+            payload: br#"{"state":"ON"}"#.to_vec(),
+            qos: QoS::AtMostOnce,
+            retain: true,
+            dup: false,
+        });
+    }
+    assert_eq!(store.log_counts(), (3, 3));
+    store.clear_log();
+    assert_eq!(store.log_counts(), (0, 0), "Clear resets the counter");
+    drop(page);
+}
+
+#[wasm_bindgen_test]
+async fn a_broker_that_withholds_retained_from_wildcards_is_named_with_what_to_do() {
+    use lampboard::mqtt::packet::SubackReturnCode;
+    use lampboard::mqtt::session::FilterResult;
+    let page = mount();
+    settle().await;
+    let granted = |filters: &[&str]| Event::Subscribed {
+        ticket: None,
+        results: filters
+            .iter()
+            .map(|f| FilterResult {
+                filter: (*f).to_owned(),
+                result: SubackReturnCode::Success(QoS::AtMostOnce),
+            })
+            .collect(),
+    };
+    // RabbitMQ: the wildcard's SUBACK brings nothing; the exact topic's brings its state.
+    session_event(&page, granted(&["smarthome/+/lamps/#"]));
+    session_event(&page, granted(&[HALL]));
+    page.receive(HALL, br#"{"state":"OFF"}"#, QoS::AtMostOnce, true);
+    // The granted QoS shows on the filter's row.
+    page.click("button.open-settings");
+    settle().await;
+    assert_eq!(
+        page.text(".filter-granted"),
+        "Subscribed: the broker granted QoS 0"
+    );
+    page.click("aside.drawer button.close");
+    sleep(lampboard::store::retained::WITHHELD_WAIT_MS as u32 + 300).await;
+    settle().await;
+    let notice = page.text(".notice");
+    assert!(
+        notice.contains("No retained message came through smarthome/+/lamps/#"),
+        "{notice}"
+    );
+    assert!(notice.contains("RabbitMQ"), "{notice}");
+    assert!(
+        notice.contains("add their exact topics as lamp filters"),
+        "{notice}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_unreachable_broker_names_the_url_and_what_to_check() {
+    let page = mount();
+    settle().await;
+    assert!(
+        page.text(".path-hint").contains("/ws for RabbitMQ"),
+        "the form's own hint, not only /mqtt"
+    );
+    let url = page
+        .one("input[name=\"broker-url\"]")
+        .unchecked_into::<HtmlInputElement>()
+        .value();
+    page.store
+        .handle_client_event(ClientEvent::Status(ConnectionStatus::Retrying {
+            in_secs: 2,
+            why: lampboard::net::status::unreachable_text(&url),
+        }));
+    settle().await;
+    let hint = page.text(".unreachable-hint");
+    assert!(
+        hint.contains(&format!("No WebSocket opened at {url}")),
+        "{hint}"
+    );
+    assert!(
+        hint.contains("/mqtt for EMQX") && hint.contains("/ws for RabbitMQ"),
+        "not only /mqtt: {hint}"
+    );
+    assert!(!page.has(".path-hint"), "said once, in the advice");
+}

@@ -10,6 +10,7 @@ pub mod fault_proxy;
 mod http;
 mod observer;
 mod procs;
+pub mod rabbitmq;
 pub mod secure_broker;
 mod static_server;
 
@@ -43,11 +44,13 @@ pub fn artifacts_dir() -> PathBuf {
     dir
 }
 
-/// Which broker this run uses: `LAMPBOARD_E2E_BROKER=mosquitto` or `rumqttd`
-/// (the default), so `cargo xtask test` runs the same suite against both.
+/// Which broker this run uses: `LAMPBOARD_E2E_BROKER=mosquitto`, `rabbitmq`, `aedes`
+/// or `rumqttd` (the default), so `cargo xtask test` runs the same suite against each.
 pub fn broker_kind() -> BrokerKind {
     match std::env::var("LAMPBOARD_E2E_BROKER").as_deref() {
         Ok("mosquitto") => BrokerKind::Mosquitto,
+        Ok("rabbitmq") => BrokerKind::Rabbitmq,
+        Ok("aedes") => BrokerKind::Aedes,
         _ => BrokerKind::Rumqttd,
     }
 }

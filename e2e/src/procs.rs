@@ -122,13 +122,17 @@ pub(crate) fn start_chromedriver() -> (ChildGuard, u16) {
     (guard, port)
 }
 
-/// The two brokers the suite runs against.
+/// The brokers the suite runs against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BrokerKind {
     /// Debian's Mosquitto 2.0.
     Mosquitto,
     /// rumqttd, embedded in lampsim.
     Rumqttd,
+    /// Debian's RabbitMQ 3.10 with the MQTT and Web MQTT plugins (see `rabbitmq`).
+    Rabbitmq,
+    /// aedes 1.2 from npm, with a `ws` WebSocket listener (scripts/aedes-broker.mjs).
+    Aedes,
 }
 
 impl BrokerKind {
@@ -137,6 +141,24 @@ impl BrokerKind {
         match self {
             Self::Mosquitto => "mosquitto",
             Self::Rumqttd => "rumqttd",
+            Self::Rabbitmq => "rabbitmq",
+            Self::Aedes => "aedes",
+        }
+    }
+
+    /// The WebSocket path the broker serves MQTT on.
+    pub fn ws_path(self) -> &'static str {
+        match self {
+            Self::Rabbitmq => "/ws",
+            _ => "/mqtt",
+        }
+    }
+
+    /// How long a start may take: RabbitMQ boots an Erlang node and its database.
+    fn start_timeout(self) -> Duration {
+        match self {
+            Self::Rabbitmq => Duration::from_secs(90),
+            _ => Duration::from_secs(20),
         }
     }
 }
@@ -152,6 +174,10 @@ pub struct Broker {
     pub ws_port: u16,
     dir: PathBuf,
     process: Option<ChildGuard>,
+    /// RabbitMQ's own epmd, kept across restarts.
+    epmd: Option<ChildGuard>,
+    /// RabbitMQ's other ports (AMQP, distribution, epmd).
+    rabbit: Option<crate::rabbitmq::RabbitPorts>,
     /// Lines appended to mosquitto.conf (`Broker::start_mosquitto_with`).
     extra_config: String,
 }
@@ -175,12 +201,23 @@ impl Broker {
             free_port()
         ));
         std::fs::create_dir_all(&dir).expect("temp dir");
+        let tcp_port = free_port();
+        let ws_port = free_port();
+        let rabbit = (kind == BrokerKind::Rabbitmq).then(|| crate::rabbitmq::RabbitPorts {
+            mqtt: tcp_port,
+            ws: ws_port,
+            amqp: free_port(),
+            dist: free_port(),
+            epmd: free_port(),
+        });
         let mut broker = Self {
             kind,
-            tcp_port: free_port(),
-            ws_port: free_port(),
+            tcp_port,
+            ws_port,
             dir,
             process: None,
+            epmd: None,
+            rabbit,
             extra_config: extra_config.to_owned(),
         };
         broker.restart();
@@ -189,7 +226,7 @@ impl Broker {
 
     /// The URL the page connects to.
     pub fn ws_url(&self) -> String {
-        format!("ws://127.0.0.1:{}/mqtt", self.ws_port)
+        format!("ws://127.0.0.1:{}{}", self.ws_port, self.kind.ws_path())
     }
 
     /// The URL lampsim's `--broker` takes.
@@ -232,6 +269,37 @@ impl Broker {
                         .stderr(Stdio::null()),
                 )
             }
+            BrokerKind::Rabbitmq => {
+                let ports = self.rabbit.expect("RabbitMQ ports are chosen at start");
+                if self.epmd.is_none() {
+                    self.epmd = Some(ChildGuard::spawn(
+                        "epmd (RabbitMQ's)",
+                        &mut crate::rabbitmq::epmd_command(ports),
+                    ));
+                    assert!(
+                        wait_for_port(ports.epmd, Duration::from_secs(10)),
+                        "epmd did not start on port {}",
+                        ports.epmd
+                    );
+                }
+                crate::rabbitmq::write_files(&self.dir, ports);
+                // Its own process group: the script starts the Erlang VM as a child.
+                ChildGuard::spawn_group(
+                    "rabbitmq-server",
+                    &mut crate::rabbitmq::server_command(&self.dir, ports),
+                )
+            }
+            BrokerKind::Aedes => ChildGuard::spawn(
+                "aedes",
+                Command::new("node")
+                    .arg(crate::repo_root().join("scripts/aedes-broker.mjs"))
+                    .arg("--tcp-port")
+                    .arg(self.tcp_port.to_string())
+                    .arg("--ws-port")
+                    .arg(self.ws_port.to_string())
+                    .current_dir(crate::repo_root())
+                    .stdout(Stdio::null()),
+            ),
             BrokerKind::Rumqttd => ChildGuard::spawn(
                 "lampsim (broker only)",
                 Command::new(Lampsim::binary())
@@ -244,13 +312,18 @@ impl Broker {
             ),
         };
         self.process = Some(process);
+        let timeout = self.kind.start_timeout();
         assert!(
-            wait_for_port(self.tcp_port, Duration::from_secs(20))
-                && wait_for_port(self.ws_port, Duration::from_secs(20)),
-            "{} did not start on ports {} / {}",
+            wait_for_port(self.tcp_port, timeout) && wait_for_port(self.ws_port, timeout),
+            "{} did not start on ports {} / {}{}",
             self.kind.name(),
             self.tcp_port,
-            self.ws_port
+            self.ws_port,
+            if self.kind == BrokerKind::Rabbitmq {
+                format!("; its log:\n{}", crate::rabbitmq::log_tail(&self.dir))
+            } else {
+                String::new()
+            }
         );
     }
 }
@@ -258,6 +331,7 @@ impl Broker {
 impl Drop for Broker {
     fn drop(&mut self) {
         self.kill();
+        self.epmd = None;
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

@@ -107,7 +107,7 @@ async fn a_wss_broker_with_an_untrusted_certificate_says_where_to_check_it() {
     session.screenshot("tls-untrusted").await;
     let status = seen[0].as_str().unwrap_or_default();
     assert!(
-        status.starts_with("Can't reach the broker, retrying in"),
+        status.starts_with("Can't reach the broker at wss://"),
         "status line: {status}"
     );
     let hint = seen[1].as_str().unwrap_or_default();

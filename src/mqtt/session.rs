@@ -46,6 +46,13 @@
 //!   clean-session CONNECT. Deliberately lenient: a PUBREL for an unknown id is
 //!   answered with PUBCOMP (it is how a broker finishes an exchange whose PUBCOMP
 //!   was lost), and a repeated PUBREC gets its PUBREL again.
+//! - QoS that adapts: a PUBACK for a QoS 2 publish still awaiting PUBREC completes
+//!   it at QoS 1 ([`Event::DeliveredDowngraded`]): RabbitMQ 3.x downgrades every QoS
+//!   2 PUBLISH that way. The session remembers it for the connection and sends later
+//!   QoS 2 publishes on it at QoS 1 ([`Session::broker_downgrades_qos2`]).
+//! - Bounded resends: a publish is sent at most [`MAX_SEND_ATTEMPTS`] times across
+//!   connections; then it is dropped with [`Event::PublishFailed`], so a broker that
+//!   ends the connection on a message never causes a resend loop.
 //! - Reconnect, session present: unacknowledged PUBLISHes (DUP set) and PUBRELs are
 //!   resent with their ids in original order [MQTT-4.4.0-1]; received-QoS-2 ids are
 //!   kept so broker resends are not delivered twice.
@@ -78,8 +85,9 @@ mod time;
 mod wire;
 
 pub use events::{
-    human_size, Event, FilterResult, LostReason, Message, OversizeMessage, ProtocolError,
-    PublishError, PublishTicket, RequestError, RequestTicket,
+    human_size, Downgrade, Event, FilterResult, LostReason, Message, OversizeMessage,
+    ProtocolError, PublishError, PublishFailure, PublishTicket, RequestError, RequestTicket,
+    MAX_SEND_ATTEMPTS,
 };
 pub use options::{ConnectOptions, OptionsError, SessionOptions};
 pub use time::Millis;
@@ -162,6 +170,12 @@ pub struct Session {
     last_sent: Millis,
     /// Set while a PINGREQ awaits an answer: the moment the link is declared dead.
     ping_deadline: Option<Millis>,
+    /// The broker on this connection answered a QoS 2 PUBLISH with PUBACK: later
+    /// QoS 2 publishes on it go at QoS 1. Forgotten with the connection (the next
+    /// one may reach another broker).
+    downgrades_qos2: bool,
+    /// How the last connection ended, for the words of a publish given up on.
+    last_lost: Option<LostReason>,
 }
 
 impl Session {
@@ -188,6 +202,8 @@ impl Session {
             connack_deadline: None,
             last_sent: Millis(0),
             ping_deadline: None,
+            downgrades_qos2: false,
+            last_lost: None,
         })
     }
 
@@ -211,6 +227,12 @@ impl Session {
         self.outbound.len()
     }
 
+    /// Whether the broker on this connection downgrades QoS 2 to QoS 1 (it answered
+    /// a QoS 2 PUBLISH with PUBACK), for the settings drawer's words.
+    pub fn broker_downgrades_qos2(&self) -> bool {
+        self.downgrades_qos2
+    }
+
     /// Filters the broker has granted, with their granted QoS: what the session
     /// re-subscribes to if the broker loses our session.
     pub fn subscriptions(&self) -> impl Iterator<Item = (&str, QoS)> {
@@ -232,6 +254,7 @@ impl Session {
         self.transmit.clear();
         self.rx.reset();
         self.ping_deadline = None;
+        self.downgrades_qos2 = false;
         self.state = ConnectionState::Connecting;
         self.connack_deadline = Some(self.now.plus(self.opts.connack_timeout_ms));
         let connect = self.connect_packet();
@@ -499,7 +522,11 @@ impl Session {
     /// Sends a publish if a packet id is free (QoS 0 needs none); gives it back
     /// otherwise so it waits instead of reusing an id in flight.
     fn try_send_publish(&mut self, msg: Queued) -> Result<(), Queued> {
-        let qospid = match msg.qos {
+        let qos = match msg.qos {
+            QoS::ExactlyOnce if self.downgrades_qos2 => QoS::AtLeastOnce,
+            qos => qos,
+        };
+        let qospid = match qos {
             QoS::AtMostOnce => QoSPid::AtMostOnce,
             qos => match self.ids.allocate().and_then(PacketId::new) {
                 Some(id) => QoSPid::new(qos, id),
@@ -530,7 +557,7 @@ impl Session {
         };
         match qospid.packet_id() {
             None => self.events.push_back(Event::Sent(msg.ticket)),
-            Some(id) => self.outbound.insert(id, msg.ticket, publish),
+            Some(id) => self.outbound.insert(id, msg.ticket, publish, msg.qos),
         }
         Ok(())
     }
@@ -623,6 +650,7 @@ impl Session {
             self.ids.release(id.get());
             self.requests.push_front(req);
         }
+        self.last_lost = Some(reason.clone());
         self.events.push_back(Event::ConnectionLost(reason));
     }
 }

@@ -343,6 +343,51 @@ pub fn filter_matches(filter: &str, topic: &str) -> bool {
     }
 }
 
+/// Whether every topic `narrow` can match is also matched by `wide`, by the rules of
+/// [`filter_matches`]: a subscription on `narrow` then adds nothing to one on `wide`
+/// but a second copy of each message (brokers may deliver once per matching
+/// subscription). `a/#` covers `a`, `a/+` and `a/b/#`; `+/x` covers `a/x` but not
+/// `$SYS/x`, which a leading wildcard never matches; `+` never covers `#`. A filter
+/// covers itself. Both are expected to be valid filters.
+pub fn filter_covers(wide: &str, narrow: &str) -> bool {
+    let wide_wild_first = wide.starts_with('+') || wide.starts_with('#');
+    if wide_wild_first && narrow.starts_with('$') {
+        return false;
+    }
+    let mut w = wide.split('/');
+    let mut n = narrow.split('/');
+    loop {
+        match (w.next(), n.next()) {
+            (Some("#"), _) => return true,
+            (None, None) => return true,
+            // `+` stands for any one level, and so does any level of `narrow` but `#`.
+            (Some("+"), Some(level)) if level != "#" => {}
+            (Some(a), Some(b)) if a == b && a != "+" => {}
+            _ => return false,
+        }
+    }
+}
+
+/// `filters` without the ones another covers ([`filter_covers`]) and without repeats,
+/// in their first order: subscribing to `#` and `homeassistant/light/#` at once would
+/// have each message on a light topic delivered twice by a broker that delivers once
+/// per matching subscription (Mosquitto does), and listed twice in the explorer.
+pub fn reduce_filters<S: AsRef<str>>(filters: &[S]) -> Vec<String> {
+    let mut kept: Vec<String> = Vec::new();
+    for (i, f) in filters.iter().enumerate() {
+        let f = f.as_ref();
+        let covered = filters.iter().enumerate().any(|(j, other)| {
+            let other = other.as_ref();
+            // Equal filters: only the first one stays.
+            j != i && filter_covers(other, f) && (other != f || j < i)
+        });
+        if !covered {
+            kept.push(f.to_owned());
+        }
+    }
+    kept
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -34,7 +34,10 @@ pub enum UrlError {
 impl std::fmt::Display for UrlError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Empty => write!(f, "Enter the broker's WebSocket URL, like ws://localhost:9001/mqtt"),
+            Self::Empty => write!(
+                f,
+                "Enter the broker's WebSocket URL, like ws://localhost:9001/mqtt (RabbitMQ: ws://localhost:15675/ws)"
+            ),
             Self::Scheme(s) if s == "mqtt" || s == "mqtts" || s == "tcp" => write!(
                 f,
                 "Browsers cannot speak {s}:// (raw TCP); use the broker's WebSocket listener: ws:// or wss://"
@@ -112,6 +115,59 @@ impl BrokerUrl {
     }
 }
 
+/// Where common brokers listen for MQTT over WebSocket by default: (port, path,
+/// broker). The path a broker wants is the usual cause of a socket that never opens.
+const KNOWN_LISTENERS: &[(u16, &str, &str)] = &[
+    (15675, "/ws", "RabbitMQ"),
+    (15676, "/ws", "RabbitMQ"),
+    (8083, "/mqtt", "EMQX and NanoMQ"),
+    (8084, "/mqtt", "EMQX"),
+    (8000, "/mqtt", "HiveMQ"),
+    (8884, "/mqtt", "HiveMQ"),
+    (8080, "/mqtt", "VerneMQ"),
+];
+
+/// The paths to suggest, in words, whatever the port: not only `/mqtt`.
+pub const PATH_HINT: &str =
+    "The path depends on the broker: /mqtt for EMQX, HiveMQ, VerneMQ, NanoMQ \
+     and Mosquitto setups that use it, /ws for RabbitMQ (port 15675)";
+
+impl BrokerUrl {
+    /// What to check when the socket closed before MQTT started, for the connect form:
+    /// the URL, a path fitting a well-known port, the port, and for `wss://` the
+    /// certificate. The browser only says 1006, so this names every usual cause.
+    pub fn unreachable_advice(&self) -> String {
+        let url = self.to_ws_url();
+        let mut out = format!("No WebSocket opened at {url}. ");
+        let known = KNOWN_LISTENERS
+            .iter()
+            .find(|(port, _, _)| *port == self.port);
+        match known {
+            Some((port, path, broker)) if self.path != *path => {
+                let mut fixed = self.clone();
+                fixed.path = (*path).to_owned();
+                out.push_str(&format!(
+                    "Port {port} is {broker}'s, whose path is {path}: try {}. ",
+                    fixed.to_ws_url()
+                ));
+            }
+            _ => {
+                out.push_str(PATH_HINT);
+                out.push_str(". ");
+            }
+        }
+        out.push_str(&format!(
+            "Check that port {} is the broker's WebSocket listener (not its MQTT port 1883) and that the broker runs",
+            self.port
+        ));
+        if self.secure {
+            out.push_str("; for wss://, that this browser trusts the broker's certificate");
+        }
+        out.push('.');
+        out
+    }
+}
+
 fn split_host_port(authority: &str) -> Result<(&str, Option<u16>), UrlError> {
     let (host, port) = if authority.starts_with('[') {
         match authority.find(']') {
@@ -184,6 +240,32 @@ mod tests {
         assert_eq!(err("ws://host:9001", true), UrlError::InsecureFromHttps);
         assert!(err("ws://host", true).to_string().contains("use wss://"));
         assert!(BrokerUrl::parse("wss://host", true).is_ok());
+    }
+
+    #[test]
+    fn advice_for_an_unreachable_broker_names_the_url_the_path_and_the_port() {
+        let advice = |u: &str| BrokerUrl::parse(u, false).unwrap().unreachable_advice();
+        let rabbit = advice("ws://127.0.0.1:15675/mqtt");
+        assert!(rabbit.starts_with("No WebSocket opened at ws://127.0.0.1:15675/mqtt."));
+        assert!(
+            rabbit.contains("RabbitMQ's, whose path is /ws: try ws://127.0.0.1:15675/ws"),
+            "{rabbit}"
+        );
+        let emqx = advice("ws://broker:8083/ws");
+        assert!(emqx.contains("try ws://broker:8083/mqtt"), "{emqx}");
+        let other = advice("ws://broker:9001/");
+        assert!(other.contains("/mqtt for EMQX") && other.contains("/ws for RabbitMQ"));
+        assert!(other.contains("port 9001 is the broker's WebSocket listener"));
+        assert!(!other.contains("certificate"));
+        let secure = advice("wss://broker:8884/mqtt");
+        assert!(
+            secure.contains("trusts the broker's certificate"),
+            "{secure}"
+        );
+        assert!(
+            !secure.contains("try "),
+            "the path fits HiveMQ's port: {secure}"
+        );
     }
 
     #[test]

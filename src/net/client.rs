@@ -15,7 +15,7 @@ use wasm_bindgen::JsCast;
 use super::backoff::Backoff;
 use super::broker_url::BrokerUrl;
 use super::socket::{close_reason, Socket, SocketEvent};
-use super::status::{refusal_text, ConnectionStatus, UNREACHABLE};
+use super::status::{refusal_text, unreachable_text, ConnectionStatus};
 use crate::mqtt::packet::QoS;
 use crate::mqtt::session::{
     ConnectionState, Event, LostReason, Millis, PublishError, PublishTicket, RequestError,
@@ -284,10 +284,10 @@ impl Inner {
                     // The socket never opened (refused, unknown host, TLS): the session
                     // never started, so it has no loss to report; retry from here. The
                     // browser gives no detail for a failed connect (always 1006), so the
-                    // status line says it briefly, short enough for a phone (for wss://
-                    // the connect form adds where to check the certificate).
+                    // status line names the URL, and the connect form says what to check
+                    // (path, port, certificate).
                     self.denied = None;
-                    self.schedule_retry(Waiting::Lost(UNREACHABLE.to_owned()));
+                    self.schedule_retry(Waiting::Lost(unreachable_text(&self.url)));
                 } else {
                     self.session.connection_closed(&close_reason(code, &reason));
                 }

@@ -84,10 +84,17 @@ pub fn refusal_text(refusal: ConnectRefusal) -> String {
     .to_owned()
 }
 
-/// What the status line says when a socket never opened. The browser gives no
-/// detail (always close code 1006), so it says only that, short enough for a
-/// phone; for `wss://` the connect form adds where to check the certificate.
+/// How the status line starts when a socket never opened. The browser gives no
+/// detail (always close code 1006): a wrong host, port or path, a 404 from the
+/// broker's web server and an untrusted certificate all look the same.
 pub const UNREACHABLE: &str = "Can't reach the broker";
+
+/// The status line for a socket that closed before MQTT started: names the URL, so
+/// a wrong port or path shows where the user can read it; the connect form adds what
+/// to check ([`crate::net::broker_url::BrokerUrl::unreachable_advice`]).
+pub fn unreachable_text(url: &str) -> String {
+    format!("{UNREACHABLE} at {url}")
+}
 
 #[cfg(test)]
 mod tests {
@@ -113,6 +120,18 @@ mod tests {
         assert_eq!(
             ConnectionStatus::Refused("not authorized".into()).text(),
             "Refused: not authorized"
+        );
+    }
+
+    #[test]
+    fn an_unreachable_broker_is_named_by_its_url() {
+        let status = ConnectionStatus::Retrying {
+            in_secs: 3,
+            why: unreachable_text("ws://127.0.0.1:15675/mqtt"),
+        };
+        assert_eq!(
+            status.text(),
+            "Can't reach the broker at ws://127.0.0.1:15675/mqtt, retrying in 3 s"
         );
     }
 

@@ -37,8 +37,8 @@ pub struct LogEntry {
 pub struct MessageLog {
     entries: VecDeque<LogEntry>,
     next_seq: u64,
-    /// Messages since the last clear (the seq keeps counting across clears for the keys).
-    received: u64,
+    /// `next_seq` at the last `clear`: the explorer counts from there.
+    counted_from: u64,
     capacity: usize,
 }
 
@@ -48,7 +48,7 @@ impl MessageLog {
         Self {
             entries: VecDeque::with_capacity(capacity.min(1024)),
             next_seq: 0,
-            received: 0,
+            counted_from: 0,
             capacity: capacity.max(1),
         }
     }
@@ -67,7 +67,6 @@ impl MessageLog {
             retain,
         });
         self.next_seq += 1;
-        self.received += 1;
     }
 
     /// How many messages are kept now.
@@ -80,16 +79,17 @@ impl MessageLog {
         self.entries.is_empty()
     }
 
-    /// How many messages arrived since the last clear (including those dropped from the ring).
+    /// How many messages arrived since the log was made or last cleared (including
+    /// those dropped from the ring): the explorer's counter, which Clear resets.
     pub fn total(&self) -> u64 {
-        self.received
+        self.next_seq - self.counted_from
     }
 
-    /// Forgets every kept message and restarts the count (the sequence keeps counting, so
-    /// keys stay unique).
+    /// Forgets every kept message and restarts the count; the sequence itself keeps
+    /// counting, so row keys stay unique.
     pub fn clear(&mut self) {
         self.entries.clear();
-        self.received = 0;
+        self.counted_from = self.next_seq;
     }
 
     /// Newest first, only topics `filter` matches (all when `filter` is None).
@@ -237,10 +237,10 @@ mod tests {
         assert_eq!(a, [4, 2]);
         log.clear();
         assert!(log.is_empty());
-        assert_eq!(log.total(), 0, "the count restarts with Clear");
+        assert_eq!(log.total(), 0, "Clear resets the counter");
         log.push(9.0, "c", bytes(b""), QoS::AtMostOnce, true);
         assert_eq!(log.newest_first(None)[0].seq, 5, "keys stay unique");
-        assert_eq!(log.total(), 1);
+        assert_eq!(log.total(), 1, "counting restarts from Clear");
     }
 
     #[test]

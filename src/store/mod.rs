@@ -2,12 +2,14 @@
 //! sent, the explorer's message log and the saved settings. One signal per
 //! lamp, so a message re-renders one card, not the grid.
 //!
-//! `view`, `log`, `topic_tree`, `json_diff`, `saved`, `settings` and `snapshot` are pure (tested natively); the reactive
+//! `view`, `log`, `topic_tree`, `json_diff`, `saved`, `retained`, `settings` and `snapshot` are pure
+//! (tested natively); the reactive
 //! store exists on wasm32.
 
 pub mod json_diff;
 pub mod log;
 pub mod saved;
+pub mod retained;
 pub mod settings;
 pub mod snapshot;
 pub mod topic_tree;

@@ -1,17 +1,21 @@
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 use std::sync::Arc;
 
 use leptos::prelude::*;
 
 use super::log::{LogEntry, MessageLog, LOG_CAPACITY};
+use super::retained::{
+    exact_topics_to_add, withheld_notice, Dedupe, RetainedWatch, WITHHELD_WAIT_MS,
+};
 use super::settings::check_topic_name;
 use super::snapshot::{Snapshot, SNAPSHOT_KEY};
 use super::topic_tree::TopicTree;
-use super::view::{group_rooms, Delivery, LampView, Room, ECHO_WAIT_MS};
+use super::view::{group_rooms, Delivery, LampView, Room, ECHO_WAIT_MS, REPLACED_TEXT};
 use crate::lamp::{DirectoryEvent, DirectorySettings, LampChange, LampDirectory, LampId};
 use crate::mqtt::packet::{QoS, SubackReturnCode};
-use crate::mqtt::session::{Event, Message, PublishTicket};
+use crate::mqtt::session::{Downgrade, Event, Message, PublishTicket};
+use crate::mqtt::topic::reduce_filters;
 use crate::net::client::{ClientEvent, MqttClient};
 use crate::net::status::ConnectionStatus;
 
@@ -80,6 +84,12 @@ pub struct Store {
     pub refused_filters: RwSignal<BTreeSet<String>>,
     /// The name of the broker profile in use (the explorer keys its saved messages by it).
     pub profile: RwSignal<String>,
+    /// What the broker granted for each subscribed filter (SUBACK), shown in the
+    /// settings drawer: a broker may grant less than asked.
+    pub granted: RwSignal<BTreeMap<String, QoS>>,
+    /// The broker answered a QoS 2 publish with PUBACK (RabbitMQ 3.x): the settings
+    /// drawer says QoS 2 is sent at QoS 1. Forgotten when the client is replaced.
+    pub qos2_downgraded: RwSignal<bool>,
     log: StoredValue<MessageLog>,
     tree: StoredValue<TopicTree>,
     frame_pending: StoredValue<bool>,
@@ -93,6 +103,13 @@ pub struct Store {
     publisher: StoredValue<Option<Rc<dyn Publisher>>, LocalStorage>,
     snapshot: StoredValue<Snapshot>,
     snapshot_write_pending: StoredValue<bool>,
+    /// Known topics subscribed exactly under a wildcard (see `store::retained`), fixed
+    /// when the publisher is set.
+    exact_known: StoredValue<Vec<String>>,
+    /// Those of them subscribed now: copies on these are dropped by `dedupe`.
+    overlapping: StoredValue<BTreeSet<String>>,
+    dedupe: StoredValue<Dedupe>,
+    watch: StoredValue<RetainedWatch>,
 }
 
 fn local_storage() -> Option<web_sys::Storage> {
@@ -142,6 +159,8 @@ impl Store {
             settings: RwSignal::new(settings.clone()),
             refused_filters: RwSignal::new(BTreeSet::new()),
             profile: RwSignal::new(String::new()),
+            granted: RwSignal::new(BTreeMap::new()),
+            qos2_downgraded: RwSignal::new(false),
             log: StoredValue::new(MessageLog::new(LOG_CAPACITY)),
             tree: StoredValue::new(TopicTree::default()),
             frame_pending: StoredValue::new(false),
@@ -155,6 +174,10 @@ impl Store {
             publisher: StoredValue::new_local(None),
             snapshot: StoredValue::new(Snapshot::new()),
             snapshot_write_pending: StoredValue::new(false),
+            exact_known: StoredValue::new(Vec::new()),
+            overlapping: StoredValue::new(BTreeSet::new()),
+            dedupe: StoredValue::new(Dedupe::new()),
+            watch: StoredValue::new(RetainedWatch::new()),
         }
     }
 
@@ -212,19 +235,52 @@ impl Store {
 
     /// Connects the store to where its messages go, and subscribes to what
     /// the directory needs.
+    ///
+    /// A publisher replacing another (Reconnect, new settings) settles every change
+    /// still unconfirmed: the old client's answers will never come. The topics already
+    /// known (last visit's snapshot, discovery-bound state topics) are subscribed
+    /// exactly beside the wildcards, so a broker that withholds retained messages from
+    /// wildcards (RabbitMQ) still gives known lamps their state at once.
     pub fn set_publisher(&self, publisher: Rc<dyn Publisher>) {
+        self.forget_connection();
         self.publisher.set_value(Some(publisher));
-        self.subscribed.set_value(BTreeSet::new());
-        self.refused_filters.set(BTreeSet::new());
+        let known: Vec<String> = self
+            .snapshot
+            .with_value(|s| s.messages().map(|(t, _)| t.to_owned()).collect());
+        let bound: Vec<String> = self
+            .directory
+            .with_value(|d| d.lamps().flat_map(|l| l.binding.state_topics()).collect());
+        self.exact_known
+            .set_value(known.into_iter().chain(bound).collect());
         self.sync_subscriptions();
     }
 
     /// Forgets the publisher (the user disconnected): changes now roll back
     /// with "not connected" instead of queueing into a closed client.
     pub fn clear_publisher(&self) {
+        self.forget_connection();
         self.publisher.set_value(None);
+    }
+
+    /// The client goes: every change it still owes an answer for goes back with the
+    /// reason, and what was learned about its broker is forgotten.
+    fn forget_connection(&self) {
+        let unsettled = self
+            .in_flight
+            .try_update_value(std::mem::take)
+            .unwrap_or_default();
+        for id in unsettled.into_values() {
+            if let Some(signal) = self.lamp(&id) {
+                signal.try_update(|v| v.roll_back(REPLACED_TEXT.to_owned()));
+            }
+        }
         self.subscribed.set_value(BTreeSet::new());
         self.refused_filters.set(BTreeSet::new());
+        self.granted.set(BTreeMap::new());
+        self.qos2_downgraded.set(false);
+        self.overlapping.set_value(BTreeSet::new());
+        self.dedupe.set_value(Dedupe::new());
+        self.watch.set_value(RetainedWatch::new());
     }
 
     /// The signal of one lamp's card.
@@ -248,7 +304,14 @@ impl Store {
     fn handle_session_event(&self, event: Event) {
         match event {
             Event::Message(m) => self.receive(m),
-            Event::Sent(ticket) | Event::Delivered(ticket) => self.delivered(ticket),
+            Event::Sent(ticket) | Event::Delivered(ticket) => self.delivered(ticket, false),
+            Event::DeliveredDowngraded { ticket, how } => {
+                self.qos2_downgraded.try_set(true);
+                self.delivered(ticket, how == Downgrade::AnsweredWithPuback);
+            }
+            Event::PublishFailed { ticket, reason } => {
+                self.fail(ticket, reason.to_string());
+            }
             Event::PublishRefused { ticket, reason } => {
                 self.fail(ticket, reason.to_string());
             }
@@ -269,6 +332,15 @@ impl Store {
                         };
                     }
                 });
+                self.granted.try_update(|map| {
+                    for r in &results {
+                        match r.result {
+                            SubackReturnCode::Success(q) => map.insert(r.filter.clone(), q),
+                            SubackReturnCode::Failure => map.remove(&r.filter),
+                        };
+                    }
+                });
+                self.watch_retained(&results);
                 if !refused.is_empty() {
                     self.notice.try_set(Some(format!(
                         "The broker refused the subscription to {}",
@@ -290,8 +362,20 @@ impl Store {
             retain,
             ..
         } = message;
-        let payload: Arc<[u8]> = Arc::from(payload);
         let now = wall_clock();
+        let copy = self.overlapping.with_value(|overlapping| {
+            self.dedupe
+                .try_update_value(|d| d.is_copy(overlapping, &topic, &payload, retain, now))
+                .unwrap_or(false)
+        });
+        if copy {
+            // The same message again through a second matching subscription.
+            return;
+        }
+        if retain {
+            self.watch.update_value(|w| w.retained(&topic));
+        }
+        let payload: Arc<[u8]> = Arc::from(payload);
         let logged = self
             .log
             .try_update_value(|log| log.push(now, &topic, payload.clone(), qos, retain));
@@ -638,7 +722,7 @@ impl Store {
 
     /// The broker took a change: mark it, and give the lamp `ECHO_WAIT_MS` to
     /// answer with its state before the card says nothing came back.
-    fn delivered(&self, ticket: PublishTicket) {
+    fn delivered(&self, ticket: PublishTicket, downgraded: bool) {
         let id = self
             .in_flight
             .try_update_value(|m| m.remove(&ticket))
@@ -654,11 +738,22 @@ impl Store {
             return;
         }
         // A lamp that never reports its state (optimistic) has no echo to wait for.
+        let mark = if downgraded {
+            Delivery::Downgraded
+        } else {
+            Delivery::Delivered
+        };
         if !self.directory.with_value(|d| d.reports_state(&id)) {
-            signal.try_update(|v| v.delivery = Delivery::Delivered);
+            signal.try_update(|v| v.delivery = mark);
             return;
         }
-        signal.try_update(|v| v.delivered(wall_clock()));
+        signal.try_update(|v| {
+            if downgraded {
+                v.delivered_downgraded(wall_clock())
+            } else {
+                v.delivered(wall_clock())
+            }
+        });
         let store = *self;
         set_timeout(
             move || store.check_echo(&id),
@@ -702,13 +797,33 @@ impl Store {
         let Some(publisher) = self.publisher.get_value() else {
             return;
         };
-        let wanted: BTreeSet<String> = self
+        // No filter covered by another: a broker that delivers once per matching
+        // subscription would send (and the explorer list) each message twice.
+        let base = self
             .directory
-            .with_value(|d| d.subscriptions().into_iter().collect());
+            .with_value(|d| reduce_filters(&d.subscriptions()));
+        let exact = self
+            .exact_known
+            .with_value(|known| exact_topics_to_add(&base, known.iter().map(String::as_str)));
         let have = self.subscribed.get_value();
-        let add: Vec<String> = wanted.difference(&have).cloned().collect();
+        let wanted: BTreeSet<String> = base.iter().chain(&exact).cloned().collect();
+        // The wildcards go in their own SUBSCRIBE, before the exact topics: the retained
+        // messages that follow its SUBACK, before the next, came through a wildcard.
+        let add_base: Vec<String> = base
+            .iter()
+            .filter(|f| !have.contains(*f))
+            .cloned()
+            .collect();
+        let add_exact: Vec<String> = exact
+            .iter()
+            .filter(|f| !have.contains(*f))
+            .cloned()
+            .collect();
         let drop: Vec<String> = have.difference(&wanted).cloned().collect();
-        if !add.is_empty() {
+        for add in [add_base, add_exact] {
+            if add.is_empty() {
+                continue;
+            }
             if let Err(why) = publisher.subscribe(&add, QoS::AtMostOnce) {
                 self.notice
                     .try_set(Some(format!("Could not subscribe: {why}")));
@@ -721,7 +836,40 @@ impl Store {
                     set.remove(f);
                 }
             });
+            self.granted.try_update(|map| {
+                for f in &drop {
+                    map.remove(f);
+                }
+            });
         }
+        let overlapping: BTreeSet<String> = exact.into_iter().collect();
+        self.dedupe.update_value(|d| d.retain_topics(&overlapping));
+        self.overlapping.set_value(overlapping);
         self.subscribed.set_value(wanted);
+    }
+
+    /// A SUBACK arrived: the wildcard lamp filters it granted are watched for retained
+    /// messages, and a little after the wait the store says whether the broker withheld
+    /// them (RabbitMQ), once.
+    fn watch_retained(&self, results: &[crate::mqtt::session::FilterResult]) {
+        let granted = results
+            .iter()
+            .filter(|r| matches!(r.result, SubackReturnCode::Success(_)))
+            .map(|r| r.filter.as_str());
+        self.watch
+            .update_value(|w| w.subscribed(granted, wall_clock()));
+        let store = *self;
+        set_timeout(
+            move || {
+                let withheld = store
+                    .watch
+                    .try_update_value(|w| w.withheld(wall_clock()))
+                    .unwrap_or_default();
+                if !withheld.is_empty() {
+                    store.notice.try_set(Some(withheld_notice(&withheld)));
+                }
+            },
+            std::time::Duration::from_millis(WITHHELD_WAIT_MS as u64 + 100),
+        );
     }
 }

@@ -13,6 +13,10 @@ pub enum Delivery {
     Pending,
     /// Acknowledged (PUBACK, PUBCOMP), or handed to the socket at QoS 0.
     Delivered,
+    /// Asked at QoS 2, acknowledged at QoS 1 (PUBACK): the broker does not do QoS 2
+    /// (RabbitMQ 3.x). Said on the card once, for the change that found it out; later
+    /// changes on that connection are sent at QoS 1 and marked plain `Delivered`.
+    Downgraded,
     /// Not sent; the card went back to the last confirmed state. The reason in words.
     Failed(String),
     /// The broker took the change but no state came back within [`ECHO_WAIT_MS`]: a
@@ -26,6 +30,15 @@ pub enum Delivery {
 /// seconds leaves room for a slow Zigbee mesh without leaving a lie on screen.
 pub const ECHO_WAIT_MS: f64 = 5_000.0;
 
+/// The card's line for [`Delivery::Downgraded`].
+pub const DOWNGRADED_TEXT: &str = "This broker accepted it at QoS 1";
+
+/// The card's reason line for a change still unconfirmed when the client was closed or
+/// replaced (Disconnect, Reconnect, new settings): its ticket belongs to the old client,
+/// whose answer will never come, so the card goes back rather than saying "Sending…"
+/// forever.
+pub const REPLACED_TEXT: &str = "The connection was closed or replaced (Disconnect, Reconnect or new settings) before the broker confirmed this change: not sent";
+
 /// The card's reason line for [`Delivery::NoEcho`].
 pub const NO_ECHO_TEXT: &str = "The lamp did not confirm this change: the broker may not allow it";
 
@@ -36,7 +49,7 @@ impl Delivery {
         match self {
             Delivery::Idle => "",
             Delivery::Pending => "Sending…",
-            Delivery::Delivered => "✓ Delivered",
+            Delivery::Delivered | Delivery::Downgraded => "✓ Delivered",
             Delivery::Failed(_) => "Not sent",
             Delivery::NoEcho => "No answer",
         }
@@ -48,6 +61,7 @@ impl Delivery {
         match self {
             Delivery::Failed(why) => Some(why),
             Delivery::NoEcho => Some(NO_ECHO_TEXT),
+            Delivery::Downgraded => Some(DOWNGRADED_TEXT),
             Delivery::Idle | Delivery::Pending | Delivery::Delivered => None,
         }
     }
@@ -120,11 +134,18 @@ impl LampView {
         self.echo_due = Some(now + ECHO_WAIT_MS);
     }
 
+    /// [`LampView::delivered`], saying the broker took it at QoS 1 although QoS 2 was
+    /// asked.
+    pub fn delivered_downgraded(&mut self, now: f64) {
+        self.delivered(now);
+        self.delivery = Delivery::Downgraded;
+    }
+
     /// Whether the echo of a delivered change is overdue: the deadline passed and
     /// the card still shows something the broker never confirmed. A change that
     /// ended where the lamp already was (on, then off again) has nothing to wait for.
     pub fn echo_overdue(&self, now: f64) -> bool {
-        matches!(self.delivery, Delivery::Delivered)
+        matches!(self.delivery, Delivery::Delivered | Delivery::Downgraded)
             && self.echo_due.is_some_and(|due| now >= due)
             && self.shown != self.lamp.state
     }
@@ -383,6 +404,20 @@ mod tests {
             assert_eq!(fine.reason(), None, "{fine:?}");
             assert!(fine.mark().len() <= "✓ Delivered".len(), "{fine:?}");
         }
+    }
+
+    #[test]
+    fn a_change_taken_at_qos1_says_so_and_still_awaits_its_echo() {
+        let mut view = hall_lamp_off();
+        view.assume(&LampChange::On(true));
+        view.delivered_downgraded(1_000.0);
+        assert_eq!(view.delivery.mark(), "✓ Delivered");
+        assert_eq!(view.delivery.reason(), Some(DOWNGRADED_TEXT));
+        assert!(
+            view.check_echo(1_000.0 + ECHO_WAIT_MS),
+            "the echo rule still holds"
+        );
+        assert_eq!(view.delivery, Delivery::NoEcho);
     }
 
     #[test]

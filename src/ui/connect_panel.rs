@@ -3,7 +3,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use super::settings_drawer::SettingsDrawer;
-use crate::net::broker_url::BrokerUrl;
+use crate::net::broker_url::{BrokerUrl, PATH_HINT};
 use crate::net::client::{Handler, MqttClient};
 use crate::net::status::{ConnectionStatus, UNREACHABLE};
 use crate::store::settings::{Profile, SettingsFile};
@@ -161,27 +161,37 @@ impl Connection {
     }
 }
 
-/// While a `wss://` broker cannot be reached, where to look at its certificate: an
-/// untrusted certificate is the usual cause, and the browser explains it only on a
-/// page of its own (the socket gets close code 1006 and nothing else).
-fn certificate_hint(store: Store, conn: Connection) -> Option<impl IntoView> {
-    let unreachable = store
-        .status
-        .with(|s| matches!(s, ConnectionStatus::Retrying { why, .. } if why == UNREACHABLE));
-    if !unreachable {
+/// Whether the last socket closed before MQTT started (the status line says so).
+fn unreachable(store: Store) -> bool {
+    store.status.with(
+        |s| matches!(s, ConnectionStatus::Retrying { why, .. } if why.starts_with(UNREACHABLE)),
+    )
+}
+
+/// While the broker cannot be reached (the socket closed before MQTT started), what
+/// to check: the URL, the path for well-known ports, the port and, for `wss://`, the
+/// certificate, with a link to the listener's https page, where the browser explains
+/// an untrusted certificate (the socket gets close code 1006 and nothing else).
+fn unreachable_hint(store: Store, conn: Connection) -> Option<impl IntoView> {
+    if !unreachable(store) {
         return None;
     }
-    let page = conn.active.with(|p| {
-        BrokerUrl::parse(&p.broker_url, false)
-            .ok()
-            .and_then(|u| u.certificate_page())
-    })?;
+    let url = conn
+        .active
+        .with(|p| BrokerUrl::parse(&p.broker_url, false).ok())?;
+    let advice = url.unreachable_advice();
+    let certificate = url.certificate_page().map(|page| {
+        view! {
+            <p class="field-hint certificate-hint">
+                "Using a certificate of your own? This browser may not trust it: open "
+                <a href=page.clone() target="_blank" rel="noopener">{page.clone()}</a>
+                " to check it."
+            </p>
+        }
+    });
     Some(view! {
-        <p class="field-hint certificate-hint">
-            "Using a certificate of your own? This browser may not trust it: open "
-            <a href=page.clone() target="_blank" rel="noopener">{page.clone()}</a>
-            " to check it."
-        </p>
+        <p class="field-hint unreachable-hint">{advice}</p>
+        {certificate}
     })
 }
 
@@ -256,7 +266,11 @@ pub fn ConnectPanel(#[prop(optional)] manual: bool) -> impl IntoView {
                         <p id="broker-url-error" class="field-error" role="alert">
                             {move || conn.error.get().unwrap_or_default()}
                         </p>
-                        {move || certificate_hint(store, conn)}
+                        // Which path, before anything failed; once it has, the advice below says it.
+                        <Show when=move || !unreachable(store)>
+                            <p class="field-hint path-hint">{PATH_HINT}"."</p>
+                        </Show>
+                        {move || unreachable_hint(store, conn)}
                     </form>
                 }
             }

@@ -435,6 +435,7 @@ fn DeliveryMark(lamp: RwSignal<LampView>) -> impl IntoView {
                 Delivery::Idle => "idle",
                 Delivery::Pending => "pending",
                 Delivery::Delivered => "delivered",
+                Delivery::Downgraded => "downgraded",
                 Delivery::Failed(_) => "failed",
                 Delivery::NoEcho => "no-echo",
             }

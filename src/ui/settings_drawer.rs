@@ -277,7 +277,16 @@ pub(super) fn SettingsDrawer(conn: Connection, open: RwSignal<bool>) -> impl Int
 
     let filter_count = move || draft.with(|p| p.lamp_filters.len());
     let filter_error = move |i: usize| problem_text(problems, &format!("filter:{i}"));
-    let refused_filters = expect_context::<crate::store::Store>().refused_filters;
+    let store = expect_context::<crate::store::Store>();
+    let refused_filters = store.refused_filters;
+    let granted = store.granted;
+    let qos2_downgraded = store.qos2_downgraded;
+    // The QoS the broker granted the filter as subscribed, shown on its row (a broker
+    // may grant less than asked; the app asks QoS 0 for lamp states).
+    let filter_granted = move |i: usize| {
+        let filter = draft.with(|p| p.lamp_filters.get(i).map(|f| f.trim().to_owned()))?;
+        granted.with(|map| map.get(&filter).copied())
+    };
     // The broker's answer to the filter as subscribed (so as saved, trimmed), shown on its row.
     let filter_refused = move |i: usize| {
         let filter = draft.with(|p| p.lamp_filters.get(i).map(|f| f.trim().to_owned()));
@@ -454,6 +463,16 @@ pub(super) fn SettingsDrawer(conn: Connection, open: RwSignal<bool>) -> impl Int
                                 <span class="field-error filter-error" role="alert">
                                     {move || filter_error(i).unwrap_or_default()}
                                 </span>
+                                {move || {
+                                    filter_granted(i)
+                                        .map(|q| {
+                                            view! {
+                                                <span class="field-hint filter-granted">
+                                                    {format!("Subscribed: the broker granted QoS {}", q as u8)}
+                                                </span>
+                                            }
+                                        })
+                                }}
                                 <Show when=move || filter_refused(i)>
                                     <span class="field-error filter-refused" role="alert">
                                         "The broker refused this subscription: this login may not read these topics."
@@ -515,6 +534,11 @@ pub(super) fn SettingsDrawer(conn: Connection, open: RwSignal<bool>) -> impl Int
                         draft label="QoS for lamp changes" key="publish_qos"
                         get=|p| p.publish_qos set=|p, v| p.publish_qos = v
                     />
+                    <Show when=move || qos2_downgraded.get()>
+                        <p class="field-hint qos2-downgraded" role="status">
+                            "This broker does not support QoS 2: messages are sent at QoS 1"
+                        </p>
+                    </Show>
                 </section>
 
                 <section class="settings-section">

@@ -9,6 +9,7 @@ mod setup;
 mod size;
 mod steps;
 mod test;
+mod tools;
 mod versions;
 mod workspace;
 

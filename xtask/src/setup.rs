@@ -17,15 +17,20 @@ pub const WASM_PACK_VERSION: &str = "0.15.1";
 pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
 /// wasm-opt must be binaryen 132 (Debian's 108 breaks the app).
 pub const WASM_OPT_VERSION: &str = "132";
-/// Debian packages: the browser and its driver for tests, the broker for tests and dev,
-/// openssl for the certificates the `wss://` tests make.
+/// Debian packages: the browser and its driver for tests, the brokers for tests and dev
+/// (Mosquitto, and RabbitMQ for its quirks: QoS 2 downgraded, retained withheld from
+/// wildcards), openssl for the certificates the `wss://` tests make.
 pub const APT_PACKAGES: &[&str] = &[
     "chromium",
     "chromium-driver",
     "mosquitto",
     "mosquitto-clients",
     "openssl",
+    "rabbitmq-server",
 ];
+
+/// RabbitMQ's plugins the suite needs: MQTT, and MQTT over WebSocket (`/ws`).
+pub const RABBITMQ_PLUGINS: &[&str] = &["rabbitmq_mqtt", "rabbitmq_web_mqtt"];
 
 /// What to tell a user whose machine setup cannot change by itself.
 pub const MANUAL_STEPS: &str = "\
@@ -36,7 +41,8 @@ Install these by hand, then run the command again:
   cargo install --locked wasm-pack --version 0.15.1
   cargo install --locked cargo-fuzz --version 0.13.2
   npm ci                      # binaryen 132 into node_modules/.bin
-  Debian/Ubuntu: sudo apt-get install chromium chromium-driver mosquitto mosquitto-clients openssl
+  Debian/Ubuntu: sudo apt-get install chromium chromium-driver mosquitto mosquitto-clients openssl rabbitmq-server
+  then: sudo rabbitmq-plugins enable --offline rabbitmq_mqtt rabbitmq_web_mqtt
   macOS (Homebrew): brew install --cask chromium && brew install chromedriver mosquitto
   Other Linux: your distribution's chromium, chromedriver and mosquitto packages
 (see README.md, 'Manual setup').";
@@ -45,8 +51,9 @@ Install these by hand, then run the command again:
 pub fn setup(ws: &Workspace, steps: &mut Steps) -> Result<(), StepFailed> {
     steps.run("wasm32 target", |_| wasm32_target())?;
     steps.run("apt packages", |_| apt_packages(APT_PACKAGES))?;
+    steps.run("RabbitMQ plugins (MQTT, Web MQTT)", |_| rabbitmq_plugins())?;
     steps.run(
-        "npm devDependencies (binaryen 132, axe-core, mqtt.js)",
+        "npm devDependencies (binaryen 132, axe-core, mqtt.js, aedes, ws)",
         |_| npm_tools(ws),
     )?;
     steps.run(&format!("trunk {TRUNK_VERSION}"), |_| {
@@ -136,6 +143,21 @@ fn apt_packages(packages: &[&str]) -> Result<(), String> {
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
+/// Enables RabbitMQ's MQTT plugins in its system plugin list, offline (no node runs):
+/// what a user does once. The suite's own nodes list the same plugins in their own
+/// file, so they do not depend on this.
+fn rabbitmq_plugins() -> Result<(), String> {
+    let enabled = std::fs::read_to_string("/etc/rabbitmq/enabled_plugins").unwrap_or_default();
+    if RABBITMQ_PLUGINS.iter().all(|p| enabled.contains(p)) {
+        println!("    {} already enabled", RABBITMQ_PLUGINS.join(", "));
+        return Ok(());
+    }
+    let tool = crate::tools::find_tool("rabbitmq-plugins")?;
+    run(Command::new(tool)
+        .args(["enable", "--offline"])
+        .args(RABBITMQ_PLUGINS))
+}
+
 fn npm_tools(ws: &Workspace) -> Result<(), String> {
     let wasm_opt = ws.root.join("node_modules/.bin/wasm-opt");
     let have = capture(Command::new(&wasm_opt).arg("--version")).and_then(|s| first_version(&s));
@@ -143,8 +165,12 @@ fn npm_tools(ws: &Workspace) -> Result<(), String> {
     let axe = ws.root.join("node_modules/axe-core/axe.min.js");
     // mqtt.js: the peer `cargo xtask bench` measures the app against.
     let mqtt = ws.root.join("node_modules/mqtt/dist/mqtt.min.js");
-    if have.as_deref() == Some(WASM_OPT_VERSION) && axe.exists() && mqtt.exists() {
-        println!("    wasm-opt {WASM_OPT_VERSION}, axe-core and mqtt.js already in node_modules");
+    // aedes and ws: the aedes broker the end-to-end suite also runs against.
+    let aedes = ws.root.join("node_modules/aedes/package.json");
+    let ws_lib = ws.root.join("node_modules/ws/package.json");
+    let all = axe.exists() && mqtt.exists() && aedes.exists() && ws_lib.exists();
+    if have.as_deref() == Some(WASM_OPT_VERSION) && all {
+        println!("    wasm-opt {WASM_OPT_VERSION}, axe-core, mqtt.js, aedes and ws already in node_modules");
         return Ok(());
     }
     run(Command::new("npm")

@@ -9,7 +9,8 @@ use crate::steps::{run, run_counted, StepFailed, Steps};
 use crate::workspace::Workspace;
 
 /// Setup, then format, lints (native and wasm32), native tests, browser tests,
-/// the release build, and the end-to-end suite against Mosquitto and rumqttd.
+/// the release build, and the end-to-end suite against Mosquitto, rumqttd, RabbitMQ and
+/// aedes.
 /// Stops at the first failing step.
 pub fn test(ws: &Workspace, steps: &mut Steps) -> Result<(), StepFailed> {
     setup(ws, steps)?;
@@ -76,11 +77,14 @@ pub fn test(ws: &Workspace, steps: &mut Steps) -> Result<(), StepFailed> {
         result
     })?;
     build_release(steps, &cargo)?;
-    // The dashboard suite runs against both brokers; the login suite needs
-    // Mosquitto's password file (lampsim's rumqttd has no logins), so it runs once.
-    let suites: [(&str, &[&str]); 2] = [
+    // The dashboard suite runs against every broker; the other suites need Mosquitto
+    // (password files, TLS, its fault proxy) or start their own broker (rabbitmq.rs:
+    // the QoS 2 downgrade), so they run once.
+    let suites: [(&str, &[&str]); 4] = [
         ("mosquitto", &["--tests"]),
         ("rumqttd", &["--test", "dashboard"]),
+        ("rabbitmq", &["--test", "dashboard"]),
+        ("aedes", &["--test", "dashboard"]),
     ];
     for (broker, targets) in suites {
         steps.run(

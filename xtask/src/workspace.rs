@@ -28,9 +28,9 @@ impl Workspace {
         } else if let Some(home) = std::env::var_os("HOME") {
             dirs.push(PathBuf::from(home).join(".cargo/bin"));
         }
-        if let Some(path) = std::env::var_os("PATH") {
-            dirs.extend(std::env::split_paths(&path));
-        }
+        // PATH, then the sbin directories daemons live in (Debian's mosquitto and
+        // rabbitmq-server), so every suite and broker xtask starts finds them.
+        dirs.extend(crate::tools::search_dirs(std::env::var_os("PATH").as_ref()));
         if let Ok(joined) = std::env::join_paths(dirs) {
             std::env::set_var("PATH", joined);
         }

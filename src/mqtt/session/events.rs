@@ -111,6 +111,26 @@ pub enum Event {
     /// A QoS 1 publish was acknowledged (PUBACK) or a QoS 2 publish completed
     /// (PUBCOMP); the broker owns the message now.
     Delivered(PublishTicket),
+    /// A publish asked at QoS 2 was delivered at QoS 1: the broker owns it, but
+    /// only "at least once". RabbitMQ 3.x downgrades every QoS 2 PUBLISH this way
+    /// (it answers PUBACK), so the session completes the exchange instead of calling
+    /// it a protocol error, and sends later QoS 2 publishes on the same connection at
+    /// QoS 1 ([`Downgrade::SentAtQos1`]).
+    DeliveredDowngraded {
+        /// The publish.
+        ticket: PublishTicket,
+        /// How it came to be QoS 1.
+        how: Downgrade,
+    },
+    /// A publish was given up on: it was sent [`MAX_SEND_ATTEMPTS`] times and every
+    /// connection ended before the broker acknowledged it. It is not sent again, so a
+    /// broker that drops the connection on one message cannot make a reconnect loop.
+    PublishFailed {
+        /// The publish.
+        ticket: PublishTicket,
+        /// Why, in words for the card.
+        reason: PublishFailure,
+    },
     /// A publish was refused and will never be sent (the call returned the same
     /// error); reported as an event too so a log or status line sees it.
     PublishRefused {
@@ -140,6 +160,48 @@ pub enum Event {
     /// the transport sends what `poll_transmit` still holds, closes the socket and
     /// may reconnect.
     ConnectionLost(LostReason),
+}
+
+/// How many times one publish is sent across connections before the session gives
+/// up on it ([`Event::PublishFailed`]). Three: a dropped Wi-Fi link or a broker
+/// restart costs one resend, rarely two; a message the broker answers by closing the
+/// connection would otherwise be resent on every reconnect, forever.
+pub const MAX_SEND_ATTEMPTS: u8 = 3;
+
+/// How a QoS 2 publish came to be delivered at QoS 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Downgrade {
+    /// The broker answered this QoS 2 PUBLISH with PUBACK: the first sign on this
+    /// connection that it does not do QoS 2. Said once, on this message's card.
+    AnsweredWithPuback,
+    /// Sent at QoS 1 because the broker on this connection already showed it
+    /// downgrades QoS 2.
+    SentAtQos1,
+}
+
+/// Why the session gave up on a publish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishFailure {
+    /// How many times it was sent.
+    pub attempts: u8,
+    /// How the last connection that carried it ended.
+    pub last: Option<LostReason>,
+}
+
+impl fmt::Display for PublishFailure {
+    /// Words for the card: "Sent 3 times; each time the connection ended before the
+    /// broker confirmed it (last: ...). Not sent again."
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Sent {} times; each time the connection ended before the broker confirmed it",
+            self.attempts
+        )?;
+        if let Some(last) = &self.last {
+            write!(f, " (last: {last})")?;
+        }
+        f.write_str(". Not sent again")
+    }
 }
 
 /// Why a connection ended.
@@ -189,7 +251,7 @@ pub enum ProtocolError {
     /// A packet only clients send (CONNECT, SUBSCRIBE, ...).
     ClientOnlyPacket(PacketType),
     /// An acknowledgement for a packet id we have nothing in flight under (or
-    /// for a different kind of exchange, e.g. PUBACK for a QoS 2 message).
+    /// for a different kind of exchange, e.g. PUBACK after PUBREC for a QoS 2 message).
     UnknownPacketId {
         /// The acknowledgement.
         packet: PacketType,

@@ -1,7 +1,10 @@
 //! What the session does with each packet from the broker: the receive half of
 //! the state machine, kept apart so each file reads in one sitting.
 
-use super::events::{Event, FilterResult, LostReason, Message, OversizeMessage, ProtocolError};
+use super::events::{
+    Downgrade, Event, FilterResult, LostReason, Message, OversizeMessage, ProtocolError,
+    PublishFailure, MAX_SEND_ATTEMPTS,
+};
 use super::inflight::Stage;
 use super::{ConnectionState, Request, Session};
 use crate::mqtt::codec::SkippedPublish;
@@ -76,6 +79,9 @@ impl Session {
     /// PUBRELs with their original ids, in their original order [MQTT-4.4.0-1].
     fn resume_session(&mut self) {
         for id in self.outbound.ids_in_send_order() {
+            if self.give_up_if_sent_enough(id) {
+                continue;
+            }
             let packet = match self.outbound.get_mut(id) {
                 Some(f) if f.stage == Stage::AwaitAck => {
                     f.publish.dup = true;
@@ -107,6 +113,9 @@ impl Session {
     fn restart_session(&mut self) {
         self.inbound_qos2.clear();
         for id in self.outbound.ids_in_send_order() {
+            if self.give_up_if_sent_enough(id) {
+                continue;
+            }
             let packet = match self.outbound.get_mut(id) {
                 Some(f) => {
                     f.stage = Stage::AwaitAck;
@@ -195,15 +204,59 @@ impl Session {
         }
     }
 
-    fn handle_puback(&mut self, id: PacketId) {
-        let ok = self
-            .outbound
-            .get_mut(id)
-            .is_some_and(|f| f.qos() == QoS::AtLeastOnce);
-        if !ok {
-            return self.unknown_id(PacketType::Puback, id);
+    /// Counts one more sending of the exchange under `id` (a reconnect is about to
+    /// resend it); past [`MAX_SEND_ATTEMPTS`] it is dropped and reported as
+    /// [`Event::PublishFailed`] instead. Returns whether it was dropped.
+    fn give_up_if_sent_enough(&mut self, id: PacketId) -> bool {
+        let Some(f) = self.outbound.get_mut(id) else {
+            return false;
+        };
+        if f.attempts < MAX_SEND_ATTEMPTS {
+            f.attempts += 1;
+            return false;
         }
-        self.complete(id);
+        let attempts = f.attempts;
+        if let Some(f) = self.outbound.remove(id) {
+            self.ids.release(id.get());
+            self.events.push_back(Event::PublishFailed {
+                ticket: f.ticket,
+                reason: PublishFailure {
+                    attempts,
+                    last: self.last_lost.clone(),
+                },
+            });
+        }
+        true
+    }
+
+    /// PUBACK completes a QoS 1 exchange, and also a QoS 2 one still waiting for
+    /// PUBREC: RabbitMQ 3.x downgrades QoS 2 to QoS 1 and answers PUBACK. Treating
+    /// that as a protocol error dropped the connection and resent the message on
+    /// every reconnect, forever. PUBACK after PUBREC stays an error.
+    fn handle_puback(&mut self, id: PacketId) {
+        let how = match self.outbound.get_mut(id) {
+            Some(f) if f.qos() == QoS::AtLeastOnce && f.asked == QoS::ExactlyOnce => {
+                Some(Downgrade::SentAtQos1)
+            }
+            Some(f) if f.qos() == QoS::AtLeastOnce => None,
+            Some(f) if f.stage == Stage::AwaitAck => {
+                self.downgrades_qos2 = true;
+                Some(Downgrade::AnsweredWithPuback)
+            }
+            _ => return self.unknown_id(PacketType::Puback, id),
+        };
+        match how {
+            None => self.complete(id),
+            Some(how) => {
+                if let Some(f) = self.outbound.remove(id) {
+                    self.ids.release(id.get());
+                    self.events.push_back(Event::DeliveredDowngraded {
+                        ticket: f.ticket,
+                        how,
+                    });
+                }
+            }
+        }
     }
 
     fn handle_pubrec(&mut self, id: PacketId) {

@@ -31,6 +31,12 @@ pub(crate) struct Inflight {
     pub(crate) publish: Publish<'static>,
     /// Where the exchange stands.
     pub(crate) stage: Stage,
+    /// The QoS the application asked for: QoS 2 sent at QoS 1 to a broker known to
+    /// downgrade says so when it completes.
+    pub(crate) asked: QoS,
+    /// How many times the PUBLISH (or its PUBREL) went out, across connections; the
+    /// session gives up at `MAX_SEND_ATTEMPTS` instead of resending forever.
+    pub(crate) attempts: u8,
 }
 
 impl Inflight {
@@ -54,6 +60,7 @@ impl Outbound {
         id: PacketId,
         ticket: PublishTicket,
         publish: Publish<'static>,
+        asked: QoS,
     ) {
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -64,6 +71,8 @@ impl Outbound {
                 ticket,
                 publish,
                 stage: Stage::AwaitAck,
+                asked,
+                attempts: 1,
             },
         );
     }
