@@ -8,8 +8,8 @@
 
 pub mod json_diff;
 pub mod log;
-pub mod saved;
 pub mod retained;
+pub mod saved;
 pub mod settings;
 pub mod snapshot;
 pub mod topic_tree;
