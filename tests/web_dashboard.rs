@@ -1534,7 +1534,9 @@ async fn known_topics_are_subscribed_exactly_after_the_wildcards_and_copies_show
             vec![
                 "smarthome/+/lamps/#".to_owned(),
                 "homeassistant/light/#".to_owned(),
+                "homeassistant/device/+/config".to_owned(),
                 "zigbee2mqtt/bridge/devices".to_owned(),
+                "zigbee2mqtt/bridge/groups".to_owned(),
             ],
             vec![HALL.to_owned()],
         ],
