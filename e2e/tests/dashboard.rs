@@ -298,7 +298,7 @@ async fn after_a_reload_every_lamp_comes_back_live_with_its_retained_state() {
     w.session
         .wait_until(
             "every card is live again (none greyed as last known state)",
-            "document.querySelectorAll('article.lamp-card').length === 16 && !document.querySelector('article.lamp-card.is-stale')",
+            &format!("document.querySelectorAll('article.lamp-card').length === {LAMPS} && !document.querySelector('article.lamp-card.is-stale')"),
             LONG,
         )
         .await;

@@ -491,6 +491,13 @@ impl LampDirectory {
         }
     }
 
+    /// The lamps whose state this topic carries, so the store can tell which cards a live
+    /// message speaks for (a lamp's id is not always a topic: `…#l1` endpoints, device
+    /// components).
+    pub fn lamps_on(&self, topic: &str) -> Vec<LampId> {
+        Routes::lamps(&self.routes.state, topic)
+    }
+
     /// The messages that apply `change` to a lamp, or why there are none, in words.
     pub fn command(&self, id: &LampId, change: &LampChange) -> CommandResult {
         let lamp = self

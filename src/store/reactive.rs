@@ -387,11 +387,15 @@ impl Store {
         let relevant = self.handle(&topic, &payload, retain);
         self.remember(&topic, &payload, relevant);
         // Heard live: a lamp restored from the snapshot is no longer stale, even when this
-        // message says what the snapshot said (the directory then reports no change). A lamp's
-        // id is the topic it is announced or reported on.
-        if let Some(signal) = self.lamp(&LampId(topic)) {
-            if signal.with_untracked(|v| v.stale) {
-                signal.try_update(|v| v.stale = false);
+        // message says what the snapshot said (the directory then reports no change): the
+        // lamp announced on this topic, and every lamp whose state it carries.
+        let mut heard = self.directory.with_value(|d| d.lamps_on(&topic));
+        heard.push(LampId(topic));
+        for id in heard {
+            if let Some(signal) = self.lamp(&id) {
+                if signal.with_untracked(|v| v.stale) {
+                    signal.try_update(|v| v.stale = false);
+                }
             }
         }
     }
