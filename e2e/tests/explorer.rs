@@ -1,5 +1,5 @@
 //! The Messages tab end to end: the release build against a real broker (Mosquitto in
-//! `cargo xtask test`) with lampsim's 16 lamps. Opens Messages, finds a lamp's topic in the
+//! `cargo xtask test`) with lampsim's lamps. Opens Messages, finds a lamp's topic in the
 //! tree with its retained payload, publishes to it from the tree and checks the broker got
 //! it (an independent MQTT client), counts the compact log's rows on a phone, and saves
 //! screenshots at 390 and 1280 px in both themes.
@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use e2e::{broker_kind, Broker, Lampsim, Observer, Session, StaticServer};
 
-const LAMPS: usize = 16;
+const LAMPS: usize = e2e::LAMPSIM_CARDS;
 const LONG: Duration = Duration::from_secs(30);
 
 struct World {
@@ -101,7 +101,7 @@ async fn on_a_phone_the_tree_shows_a_lamp_with_its_retained_payload_and_publishe
         ))
         .await;
     assert_eq!(marked, serde_json::json!(true), "the retained mark");
-    // A 16-lamp house shows whole, every branch open.
+    // lampsim's house shows whole, every branch open.
     let rows = w
         .session
         .js("return document.querySelectorAll('.tree-row').length")

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use e2e::{Broker, BrokerKind, Lampsim, Observer, Session, StaticServer};
 
-const LAMPS: usize = 16;
+const LAMPS: usize = e2e::LAMPSIM_CARDS;
 const LONG: Duration = Duration::from_secs(60);
 
 fn card(id: &str) -> String {
