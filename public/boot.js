@@ -13,7 +13,7 @@ try {
 }
 
 // One small bar at the bottom for "New version available" and "Install".
-function toast(className, text, buttonText, onClick) {
+function toast(className, text, buttonText, onClick, onDismiss) {
   let bar = document.querySelector(".pwa-toasts");
   if (!bar) {
     bar = document.createElement("div");
@@ -35,7 +35,10 @@ function toast(className, text, buttonText, onClick) {
   close.className = "icon pwa-dismiss";
   close.setAttribute("aria-label", "Dismiss: " + text);
   close.textContent = "✕";
-  close.addEventListener("click", () => box.remove());
+  close.addEventListener("click", () => {
+    box.remove();
+    if (onDismiss) onDismiss();
+  });
   box.append(label, button, close);
   bar.append(box);
   return box;
@@ -74,16 +77,31 @@ if ("serviceWorker" in navigator) {
     .catch((e) => console.warn("Lampboard: no offline support:", e));
 }
 
+// A dismissed Install bar stays dismissed (it used to come back on every load).
+const INSTALL_DISMISSED_KEY = "lampboard.install-dismissed";
+const installDismissed = () => {
+  try {
+    return localStorage.getItem(INSTALL_DISMISSED_KEY) === "1";
+  } catch (_) {
+    return false;
+  }
+};
 let installEvent = null;
 window.addEventListener("beforeinstallprompt", (event) => {
   event.preventDefault();
   installEvent = event;
-  if (document.querySelector(".pwa-install")) return;
+  if (installDismissed() || document.querySelector(".pwa-install")) return;
   toast("pwa-install", "Use Lampboard as an app", "Install", async (box) => {
     box.remove();
     const prompt = installEvent;
     installEvent = null;
     if (prompt) await prompt.prompt();
+  }, () => {
+    try {
+      localStorage.setItem(INSTALL_DISMISSED_KEY, "1");
+    } catch (_) {
+      // Storage off: dismissed for this visit only.
+    }
   });
 });
 window.addEventListener("appinstalled", () => {
@@ -91,8 +109,23 @@ window.addEventListener("appinstalled", () => {
   document.querySelector(".pwa-install")?.remove();
 });
 
-const tag = document.querySelector("script[data-lampboard-js]");
-const { default: init } = await import(tag.dataset.lampboardJs);
-const wasm = await init({ module_or_path: tag.dataset.lampboardWasm });
-// For `cargo xtask bench`: the wasm heap's size, read next to performance.memory.
-globalThis.lampboardWasmMemory = wasm.memory;
+// A start that fails (no WebAssembly, a download cut off, a blocked file) says so in the
+// app shell index.html painted, instead of leaving "Starting Lampboard…" forever.
+const startFailed = (error) => {
+  console.error("Lampboard could not start:", error);
+  const status = document.querySelector("#app-shell .shell-status");
+  if (!status) return;
+  status.classList.add("is-failed");
+  status.textContent = typeof WebAssembly === "undefined"
+    ? "Lampboard could not start: this browser has no WebAssembly. Use a current Chrome, Edge, Firefox or Safari."
+    : "Lampboard could not start: the app did not load (" + (error?.message || error) + "). Check the connection and reload the page.";
+};
+try {
+  const tag = document.querySelector("script[data-lampboard-js]");
+  const { default: init } = await import(tag.dataset.lampboardJs);
+  const wasm = await init({ module_or_path: tag.dataset.lampboardWasm });
+  // For `cargo xtask bench`: the wasm heap's size, read next to performance.memory.
+  globalThis.lampboardWasmMemory = wasm.memory;
+} catch (error) {
+  startFailed(error);
+}

@@ -6,9 +6,11 @@
 
 #![warn(missing_docs)]
 
+pub mod arrange;
 pub mod lamp;
 pub mod mqtt;
 pub mod net;
+pub mod share;
 pub mod store;
 pub mod throttle;
 

@@ -58,7 +58,17 @@ fn default_subscriptions_cover_all_sources() {
             "homeassistant/light/#",
             "homeassistant/device/+/config",
             "zigbee2mqtt/bridge/devices",
-            "zigbee2mqtt/bridge/groups"
+            "zigbee2mqtt/bridge/groups",
+            "tasmota/discovery/+/config",
+            "wled/+/status",
+            "shellies/announce",
+            "shellies/+/color/+/status",
+            "shellies/+/white/+/status",
+            "shellies/+/light/+/status",
+            "+/status/+",
+            "+/events/rpc",
+            "+/online",
+            "lampboard/rpc"
         ]
     );
 }
@@ -505,6 +515,10 @@ fn switching_a_source_off_drops_its_lamps_and_subscriptions() {
     let settings = DirectorySettings {
         zigbee2mqtt: false,
         home_assistant: false,
+        tasmota: false,
+        wled: false,
+        shelly_gen1: false,
+        shelly_gen2: false,
         ..DirectorySettings::default()
     };
     let ev = dir.set_settings(settings);
@@ -524,6 +538,10 @@ fn switching_a_source_off_drops_its_lamps_and_subscriptions() {
         lamp_filters: vec!["smarthome/hall/lamps/#".into()],
         zigbee2mqtt: false,
         home_assistant: false,
+        tasmota: false,
+        wled: false,
+        shelly_gen1: false,
+        shelly_gen2: false,
         ..DirectorySettings::default()
     });
     assert!(ev.contains(&DirectoryEvent::Removed(id(SEED))), "{ev:?}");

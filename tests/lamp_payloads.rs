@@ -111,7 +111,8 @@ fn close_rgb(a: Rgb, b: Rgb) -> bool {
 }
 
 /// State samples in scope: the seed/HA JSON schema/Zigbee2MQTT formats plus plain on/off.
-/// Tasmota (`POWER`/`Dimmer`/`HSBColor`) and Shelly (`ison`/`gain`/`red`) formats are out of
+/// Tasmota (`POWER`/`Dimmer`/`HSBColor`, asserted through its own system in tests/lamp_tasmota.rs)
+/// and Shelly (`ison`/`gain`/`red`) formats are out of
 /// this model's scope and are only checked for "never panics, never a false off".
 fn in_scope_state(s: &Sample) -> bool {
     let file_ok = s.id.starts_with("has-") || s.id.starts_with("z2m-") || s.id.starts_with("edge-");

@@ -608,3 +608,88 @@ fn home_assistant_discovery_of_an_endpoint_is_the_same_lamp() {
     assert!(ev.is_empty(), "shadowed by the Zigbee2MQTT lamp: {ev:?}");
     assert_eq!(dir.lamps().count(), 5);
 }
+
+/// The real `bridge/devices` of `tests/fixtures/payloads/z2m.json` (entry z2m-05, from the
+/// Zigbee2MQTT frontend's captured `onConnect` messages): hue1 stores three scenes on its
+/// endpoint 11 ("Music", "Romantic", "Scene 6"), the other Hue bulbs none.
+fn frontend_devices() -> Vec<u8> {
+    let path = format!(
+        "{}/tests/fixtures/payloads/z2m.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let all: Value = serde_json::from_slice(&std::fs::read(path).expect("fixture")).expect("JSON");
+    let entry = all
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|e| e["id"] == "z2m-05")
+        .expect("z2m-05");
+    entry["payload"].as_str().expect("text").as_bytes().to_vec()
+}
+
+/// Every native scene the directory offers, as (lamp id, scene id, name).
+fn scene_list(dir: &LampDirectory) -> Vec<(String, u64, String)> {
+    dir.native_scenes()
+        .into_iter()
+        .map(|(lamp, scene, name)| (lamp.0, scene, name))
+        .collect()
+}
+
+#[test]
+fn devices_list_and_recall_their_own_scenes() {
+    let mut dir = LampDirectory::new(DirectorySettings::default());
+    dir.handle_message(DEVICES, &frontend_devices(), true);
+    let scenes = scene_list(&dir);
+    assert_eq!(
+        scenes,
+        [
+            ("zigbee2mqtt/hue1".to_string(), 1, "Music".to_string()),
+            ("zigbee2mqtt/hue1".to_string(), 2, "Romantic".to_string()),
+            ("zigbee2mqtt/hue1".to_string(), 6, "Scene 6".to_string()),
+        ],
+        "only hue1 stores scenes"
+    );
+    let out = dir
+        .recall_native_scene(&id("zigbee2mqtt/hue1"), 2)
+        .expect("hue1 has scene 2");
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].topic, "zigbee2mqtt/hue1/set");
+    let payload: Value = serde_json::from_slice(&out[0].payload).expect("JSON");
+    assert_eq!(payload, json!({"scene_recall": 2}));
+    let refused = dir
+        .recall_native_scene(&id("zigbee2mqtt/hue1"), 3)
+        .expect_err("no scene 3");
+    assert!(refused.contains("no scene 3"), "{refused}");
+}
+
+#[test]
+fn device_scenes_are_listed_once_named_and_kept_off_endpoint_lights() {
+    // A plain bulb storing scene 1 on two endpoints and an unnamed scene 4; a two-channel
+    // dimmer (endpoint lights l1/l2) whose numbered endpoints cannot be told apart by name.
+    let devices = json!([
+        {"friendly_name": "desk", "ieee_address": "0x01",
+         "definition": {"exposes": [{"type": "light", "features": [
+             {"name": "state", "property": "state"}]}]},
+         "endpoints": {
+             "1": {"scenes": [{"id": 1, "name": "Read"}, {"id": 4, "name": ""}]},
+             "2": {"scenes": [{"id": 1, "name": "Read"}, {"name": "no id"}]}}},
+        {"friendly_name": "dimmer", "ieee_address": "0x02",
+         "definition": {"exposes": [
+             {"type": "light", "endpoint": "l1", "features": [
+                 {"name": "state", "property": "state_l1"}]},
+             {"type": "light", "endpoint": "l2", "features": [
+                 {"name": "state", "property": "state_l2"}]}]},
+         "endpoints": {"1": {"scenes": [{"id": 7, "name": "Dim"}]}}}
+    ]);
+    let mut dir = LampDirectory::new(DirectorySettings::default());
+    dir.handle_message(DEVICES, devices.to_string().as_bytes(), true);
+    let scenes = scene_list(&dir);
+    assert_eq!(
+        scenes,
+        [
+            ("zigbee2mqtt/desk".to_string(), 1, "Read".to_string()),
+            ("zigbee2mqtt/desk".to_string(), 4, "Scene 4".to_string()),
+        ]
+    );
+    assert!(dir.lamp(&id("zigbee2mqtt/dimmer#l1")).is_some());
+}

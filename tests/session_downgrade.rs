@@ -9,7 +9,8 @@ mod common;
 use common::Harness;
 use lampboard::mqtt::packet::{Packet, PacketId, PacketType, QoS, QoSPid};
 use lampboard::mqtt::session::{
-    ConnectionState, Downgrade, Event, LostReason, ProtocolError, PublishFailure, MAX_SEND_ATTEMPTS,
+    ConnectionState, Downgrade, Event, LostReason, ProtocolError, PublishFailure, PublishTicket,
+    MAX_SEND_ATTEMPTS,
 };
 
 fn only_publish(sent: &[Packet<'_>]) -> QoSPid {
@@ -25,14 +26,30 @@ fn connected() -> Harness {
     h
 }
 
+/// Publishes `payload` to `lamp/set` at `qos`: its ticket, and how the one PUBLISH it
+/// sent went out.
+fn publish(h: &mut Harness, payload: &[u8], qos: QoS) -> (PublishTicket, QoSPid) {
+    let ticket = h
+        .session
+        .publish("lamp/set", payload, qos, false)
+        .expect("a valid publish");
+    (ticket, only_publish(&h.sent()))
+}
+
+/// Connected to a broker that has just answered a QoS 2 publish with PUBACK (its events
+/// read).
+fn downgraded() -> Harness {
+    let mut h = connected();
+    let (_, sent) = publish(&mut h, b"on", QoS::ExactlyOnce);
+    h.feed(&Packet::Puback(sent.packet_id().unwrap()));
+    h.events();
+    h
+}
+
 #[test]
 fn puback_for_a_qos2_publish_completes_it_at_qos1_and_keeps_the_connection() {
     let mut h = connected();
-    let ticket = h
-        .session
-        .publish("lamp/set", *b"on", QoS::ExactlyOnce, false)
-        .unwrap();
-    let QoSPid::ExactlyOnce(id) = only_publish(&h.sent()) else {
+    let (ticket, QoSPid::ExactlyOnce(id)) = publish(&mut h, b"on", QoS::ExactlyOnce) else {
         panic!("the first QoS 2 publish goes at QoS 2")
     };
     h.feed(&Packet::Puback(id));
@@ -51,18 +68,8 @@ fn puback_for_a_qos2_publish_completes_it_at_qos1_and_keeps_the_connection() {
 
 #[test]
 fn later_qos2_publishes_on_that_connection_go_at_qos1_and_say_so() {
-    let mut h = connected();
-    h.session
-        .publish("lamp/set", *b"on", QoS::ExactlyOnce, false)
-        .unwrap();
-    let id = only_publish(&h.sent()).packet_id().unwrap();
-    h.feed(&Packet::Puback(id));
-    h.events();
-    let ticket = h
-        .session
-        .publish("lamp/set", *b"off", QoS::ExactlyOnce, false)
-        .unwrap();
-    let QoSPid::AtLeastOnce(id) = only_publish(&h.sent()) else {
+    let mut h = downgraded();
+    let (ticket, QoSPid::AtLeastOnce(id)) = publish(&mut h, b"off", QoS::ExactlyOnce) else {
         panic!("a broker known to downgrade gets QoS 1")
     };
     h.feed(&Packet::Puback(id));
@@ -74,31 +81,20 @@ fn later_qos2_publishes_on_that_connection_go_at_qos1_and_say_so() {
         }]
     );
     // A publish asked at QoS 1 is plainly delivered.
-    let plain = h
-        .session
-        .publish("lamp/set", *b"x", QoS::AtLeastOnce, false)
-        .unwrap();
-    let id = only_publish(&h.sent()).packet_id().unwrap();
-    h.feed(&Packet::Puback(id));
+    let (plain, sent) = publish(&mut h, b"x", QoS::AtLeastOnce);
+    h.feed(&Packet::Puback(sent.packet_id().unwrap()));
     assert_eq!(h.events(), vec![Event::Delivered(plain)]);
 }
 
 #[test]
 fn the_downgrade_is_forgotten_with_the_connection() {
-    let mut h = connected();
-    h.session
-        .publish("lamp/set", *b"on", QoS::ExactlyOnce, false)
-        .unwrap();
-    let id = only_publish(&h.sent()).packet_id().unwrap();
-    h.feed(&Packet::Puback(id));
+    let mut h = downgraded();
     h.session.connection_closed("WebSocket closed (1006)");
     h.events();
     h.connect(false);
     assert!(!h.session.broker_downgrades_qos2());
-    h.session
-        .publish("lamp/set", *b"off", QoS::ExactlyOnce, false)
-        .unwrap();
-    assert!(matches!(only_publish(&h.sent()), QoSPid::ExactlyOnce(_)));
+    let (_, sent) = publish(&mut h, b"off", QoS::ExactlyOnce);
+    assert!(matches!(sent, QoSPid::ExactlyOnce(_)));
 }
 
 #[test]
@@ -106,10 +102,9 @@ fn a_rabbitmq_style_broker_gets_a_qos2_toggle_exactly_once_over_25_seconds() {
     // The loop of issue 18: the session used to call the PUBACK a protocol error,
     // drop the connection and send the same message again on every reconnect.
     let mut h = connected();
-    h.session
-        .publish("lamp/set", *b"on", QoS::ExactlyOnce, false)
-        .unwrap();
-    let mut publishes = 0;
+    let (_, sent) = publish(&mut h, b"on", QoS::ExactlyOnce);
+    h.feed(&Packet::Puback(sent.packet_id().unwrap()));
+    let mut publishes = 1;
     for _ in 0..250 {
         for packet in h.sent() {
             match packet {
@@ -137,10 +132,8 @@ fn a_rabbitmq_style_broker_gets_a_qos2_toggle_exactly_once_over_25_seconds() {
 #[test]
 fn puback_after_pubrec_is_still_a_protocol_error() {
     let mut h = connected();
-    h.session
-        .publish("a", *b"", QoS::ExactlyOnce, false)
-        .unwrap();
-    let id = only_publish(&h.sent()).packet_id().unwrap();
+    let (_, sent) = publish(&mut h, b"", QoS::ExactlyOnce);
+    let id = sent.packet_id().unwrap();
     h.feed(&Packet::Pubrec(id));
     h.sent();
     h.feed(&Packet::Puback(id));
@@ -166,11 +159,8 @@ fn publish_ids(sent: &[Packet<'_>], topic: &str) -> Vec<PacketId> {
 #[test]
 fn a_publish_never_acknowledged_is_given_up_after_max_attempts_with_its_reason() {
     let mut h = connected();
-    let ticket = h
-        .session
-        .publish("lamp/set", *b"on", QoS::AtLeastOnce, false)
-        .unwrap();
-    let mut sends = publish_ids(&h.sent(), "lamp/set").len();
+    let (ticket, _) = publish(&mut h, b"on", QoS::AtLeastOnce);
+    let mut sends = 1;
     let mut failed = Vec::new();
     for _ in 0..10 {
         h.session.connection_closed("WebSocket closed (1006)");
@@ -207,11 +197,7 @@ fn a_publish_never_acknowledged_is_given_up_after_max_attempts_with_its_reason()
 #[test]
 fn a_publish_acknowledged_on_its_second_attempt_is_delivered() {
     let mut h = connected();
-    let ticket = h
-        .session
-        .publish("lamp/set", *b"on", QoS::AtLeastOnce, false)
-        .unwrap();
-    h.sent();
+    let (ticket, _) = publish(&mut h, b"on", QoS::AtLeastOnce);
     h.session.connection_closed("WebSocket closed (1006)");
     let (sent, _) = h.connect(false);
     let ids = publish_ids(&sent, "lamp/set");

@@ -188,13 +188,19 @@ impl Probe {
     /// A client for `url` with a unique client id; `configure` adjusts the
     /// CONNECT (credentials).
     fn new(url: &str, label: &str, configure: impl FnOnce(&mut ConnectOptions)) -> Self {
-        let mut connect = ConnectOptions::new(unique(&format!("lampboard-web-test-{label}")));
-        configure(&mut connect);
+        Self::with_options(url, label, |o| configure(&mut o.connect))
+    }
+
+    /// [`Probe::new`] with the session's own options adjusted (settle probes).
+    fn with_options(url: &str, label: &str, configure: impl FnOnce(&mut SessionOptions)) -> Self {
+        let connect = ConnectOptions::new(unique(&format!("lampboard-web-test-{label}")));
+        let mut options = SessionOptions::new(connect);
+        configure(&mut options);
         let events = Rc::new(RefCell::new(Vec::new()));
         let sink = events.clone();
         let client = MqttClient::new(
             url,
-            SessionOptions::new(connect),
+            options,
             Rc::new(move |event| {
                 if let Ok(mut events) = sink.try_borrow_mut() {
                     events.push(event);
@@ -381,6 +387,61 @@ async fn a_retained_lamp_state_published_beforehand_arrives_on_subscribe() {
     // Leave no retained value behind: an empty retained publish clears it.
     broker_publish(&lamp, "", 1, true).await;
     broker_publish(&not_a_lamp, "", 1, true).await;
+}
+
+#[wasm_bindgen_test]
+async fn mosquittos_answer_to_the_probe_after_a_subscribe_comes_after_its_retained_burst() {
+    ensure_broker_running().await;
+    let prefix = unique("lbtest-settle");
+    let lamps: Vec<String> = (0..40)
+        .map(|i| format!("{prefix}/smarthome/room-{}/lamps/lamp-{i}", i % 5))
+        .collect();
+    for lamp in &lamps {
+        broker_publish(lamp, r#"{"state":"ON"}"#, 1, true).await;
+    }
+
+    let probe = Probe::with_options(ws_url(), "settle", |o| o.settle_probes = true);
+    probe.client.connect();
+    probe
+        .client
+        .subscribe(&[(&format!("{prefix}/smarthome/+/lamps/#"), QoS::AtMostOnce)])
+        .unwrap();
+    probe
+        .wait_for("the probe's answer", STEP_MS, |p| {
+            p.session_events()
+                .iter()
+                .any(|e| matches!(e, Event::SubscriptionSettled { .. }))
+                .then_some(())
+        })
+        .await;
+    // Everything before the answer, in the order the client reported it.
+    let events = probe.session_events();
+    let settled_at = events
+        .iter()
+        .position(|e| matches!(e, Event::SubscriptionSettled { .. }))
+        .unwrap();
+    let before: Vec<&str> = events[..settled_at]
+        .iter()
+        .filter_map(|e| match e {
+            Event::Message(m) if m.topic.starts_with(&prefix) => Some(m.topic.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        before.len(),
+        lamps.len(),
+        "every retained lamp arrived before the probe's answer: {before:?}"
+    );
+    assert_eq!(
+        events[settled_at],
+        Event::SubscriptionSettled {
+            more_pending: false
+        }
+    );
+    probe.disconnect();
+    for lamp in &lamps {
+        broker_publish(lamp, "", 1, true).await;
+    }
 }
 
 #[wasm_bindgen_test]

@@ -4,137 +4,36 @@
 //! DOM events, and the tests assert the DOM and the exact publishes.
 #![cfg(target_arch = "wasm32")]
 
-use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use lampboard::lamp::DirectorySettings;
 use lampboard::mqtt::packet::QoS;
-use lampboard::mqtt::session::{Event, Message, PublishTicket};
+use lampboard::mqtt::session::Event;
 use lampboard::net::client::ClientEvent;
 use lampboard::net::status::ConnectionStatus;
 use lampboard::store::settings::SettingsFile;
-use lampboard::store::{Publisher, Store};
-use lampboard::ui::{nearby, App};
+use lampboard::store::Store;
+use lampboard::ui::App;
 use leptos::prelude::*;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
+#[path = "common/export.rs"]
+mod export;
 #[path = "common/frames.rs"]
 mod frames;
+use export::capture_export;
 #[path = "common/host.rs"]
 mod host;
+#[path = "common/page.rs"]
+mod page;
 use frames::{settle, sleep};
-use host::fresh_host;
+use page::{fire, message, mount, mount_store_with, sent, set_value, within, Page, Recorder, Sent};
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-// ---------- a publisher that records ----------
-
-/// One publish the store asked for.
-#[derive(Debug, Clone, PartialEq)]
-struct Sent {
-    topic: String,
-    payload: String,
-    qos: QoS,
-    retain: bool,
-}
-
-#[derive(Default)]
-struct Recorder {
-    sent: RefCell<Vec<(PublishTicket, Sent)>>,
-    subscribed: RefCell<Vec<Vec<String>>>,
-    unsubscribed: RefCell<Vec<Vec<String>>>,
-    fail_with: RefCell<Option<String>>,
-    next: Cell<u64>,
-}
-
-impl Recorder {
-    fn sent(&self) -> Vec<Sent> {
-        self.sent.borrow().iter().map(|(_, s)| s.clone()).collect()
-    }
-    fn last_ticket(&self) -> PublishTicket {
-        self.sent
-            .borrow()
-            .last()
-            .expect("something was published")
-            .0
-    }
-    fn clear(&self) {
-        self.sent.borrow_mut().clear();
-    }
-}
-
-impl Publisher for Recorder {
-    fn publish(
-        &self,
-        topic: &str,
-        payload: Vec<u8>,
-        qos: QoS,
-        retain: bool,
-    ) -> Result<PublishTicket, String> {
-        if let Some(why) = self.fail_with.borrow().clone() {
-            return Err(why);
-        }
-        self.next.set(self.next.get() + 1);
-        let ticket = PublishTicket(self.next.get());
-        self.sent.borrow_mut().push((
-            ticket,
-            Sent {
-                topic: topic.to_owned(),
-                payload: String::from_utf8(payload).expect("utf-8 payload"),
-                qos,
-                retain,
-            },
-        ));
-        Ok(ticket)
-    }
-    fn subscribe(&self, filters: &[String], qos: QoS) -> Result<(), String> {
-        // Lamp states are retained snapshots: QoS 0 subscriptions get every retained
-        // message from every broker (rumqttd caps retained delivery at QoS 1 to 100).
-        assert_eq!(qos, QoS::AtMostOnce, "lamp subscriptions are QoS 0");
-        self.subscribed.borrow_mut().push(filters.to_vec());
-        Ok(())
-    }
-    fn unsubscribe(&self, filters: &[String]) -> Result<(), String> {
-        self.unsubscribed.borrow_mut().push(filters.to_vec());
-        Ok(())
-    }
-}
-
-fn sent(topic: &str, payload: &str, qos: QoS, retain: bool) -> Sent {
-    Sent {
-        topic: topic.into(),
-        payload: payload.into(),
-        qos,
-        retain,
-    }
-}
-
-// ---------- mounting and waiting ----------
-
-struct Page {
-    host: HtmlElement,
-    store: Store,
-    rec: Rc<Recorder>,
-}
-
-/// The whole app, not connecting anywhere, with a recording publisher and
-/// clean localStorage (settings tests save profiles), at the top of the page.
-fn mount() -> Page {
-    let host = fresh_host();
-    let store = Store::new(DirectorySettings::default());
-    let rec = Rc::new(Recorder::default());
-    store.set_publisher(rec.clone());
-    leptos::mount::mount_to(
-        host.clone(),
-        move || view! { <App manual=true store=store /> },
-    )
-    .forget();
-    Page { host, store, rec }
-}
+// ---------- waiting ----------
 
 /// Polls `cond` for up to 2 s, so a slow browser gives a failure, not a hang.
 async fn until(what: &str, cond: impl Fn() -> bool) {
@@ -150,78 +49,55 @@ async fn until(what: &str, cond: impl Fn() -> bool) {
 // ---------- DOM helpers ----------
 
 impl Page {
-    fn all(&self, selector: &str) -> Vec<Element> {
-        let list = self.host.query_selector_all(selector).unwrap();
-        (0..list.length())
-            .filter_map(|i| list.item(i))
-            .map(|n| n.unchecked_into())
-            .collect()
-    }
-    fn one(&self, selector: &str) -> Element {
-        self.host
-            .query_selector(selector)
-            .unwrap()
-            .unwrap_or_else(|| panic!("no element matches {selector}"))
-    }
-    fn has(&self, selector: &str) -> bool {
-        self.host.query_selector(selector).unwrap().is_some()
-    }
-    fn text(&self, selector: &str) -> String {
-        self.one(selector).text_content().unwrap_or_default()
-    }
     fn card(&self, id: &str) -> Element {
         self.one(&format!("article.lamp-card[data-lamp=\"{id}\"]"))
     }
-    /// The card once its controls are built (they are, a frame or two after it comes near
-    /// the viewport; every card of these small pages is).
-    async fn card_with_controls(&self, id: &str) -> Element {
-        until(&format!("the controls of {id}"), || {
-            self.card(id).query_selector(".control").unwrap().is_some()
-        })
-        .await;
-        self.card(id)
+    /// The lamp sheet's body while it shows lamp `id`.
+    fn sheet_el(&self, id: &str) -> Element {
+        self.one(&format!(
+            "dialog.lamp-sheet .sheet-body[data-lamp=\"{id}\"]"
+        ))
     }
-    fn click(&self, selector: &str) {
-        self.one(selector).unchecked_into::<HtmlElement>().click();
+    /// Opens lamp `id`'s sheet from its tile (closing another lamp's first) and returns
+    /// the sheet's body: the fine controls live there.
+    async fn sheet(&self, id: &str) -> Element {
+        let selector = format!("dialog.lamp-sheet .sheet-body[data-lamp=\"{id}\"]");
+        if !self.has(&selector) {
+            self.close_sheet().await;
+            within(&self.card(id), "button.tile-open")
+                .unchecked_into::<HtmlElement>()
+                .click();
+            until(&format!("the sheet of {id}"), || self.has(&selector)).await;
+        }
+        settle().await;
+        self.sheet_el(id)
     }
-    /// Sets an input's value and fires `input` (what a keystroke or a drag step does).
-    fn type_into(&self, selector: &str, value: &str) {
-        let el = self.one(selector);
-        set_value(&el, value);
-        fire(&el, "input");
+    /// Closes the sheet (its close button) if one is open.
+    async fn close_sheet(&self) {
+        if let Ok(Some(close)) = self.host.query_selector("dialog.lamp-sheet .sheet-close") {
+            close.unchecked_into::<HtmlElement>().click();
+            settle().await;
+        }
     }
-    /// Feeds a message as the MQTT client would.
-    fn receive(&self, topic: &str, payload: &[u8], qos: QoS, retain: bool) {
-        self.store.receive(Message {
-            topic: topic.into(),
-            payload: payload.to_vec(),
-            qos,
-            retain,
-            dup: false,
-        });
-    }
-}
-
-fn set_value(el: &Element, value: &str) {
-    js_sys::Reflect::set(el, &"value".into(), &value.into()).unwrap();
-}
-
-fn fire(el: &Element, kind: &str) {
-    let init = web_sys::EventInit::new();
-    init.set_bubbles(true);
-    let ev = web_sys::Event::new_with_event_init_dict(kind, &init).unwrap();
-    el.dispatch_event(&ev).unwrap();
-}
-
-fn within(el: &Element, selector: &str) -> Element {
-    el.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no {selector} in the element"))
 }
 
 const KITCHEN: &str = "smarthome/kitchen/lamps/counter";
 const HALL: &str = "smarthome/hall/lamps/entry";
 const BEDROOM: &str = "smarthome/bedroom/lamps/reading";
+
+/// The app with the three seed lamps, drawn.
+async fn seeded() -> Page {
+    let page = mount();
+    seed(&page);
+    settle().await;
+    page
+}
+
+/// Clicks the switch of lamp `id` and lets the page catch up.
+async fn toggle(page: &Page, id: &str) {
+    page.click(&format!("article[data-lamp=\"{id}\"] button.switch"));
+    settle().await;
+}
 
 /// Three seed lamps in three rooms, as retained messages.
 fn seed(page: &Page) {
@@ -239,9 +115,7 @@ fn seed(page: &Page) {
 
 #[wasm_bindgen_test]
 async fn cards_appear_by_room_with_name_state_and_glow() {
-    let page = mount();
-    seed(&page);
-    settle().await;
+    let page = seeded().await;
     assert_eq!(page.all("article.lamp-card").len(), 3);
     let rooms: Vec<String> = page
         .all("section.room h2")
@@ -250,7 +124,15 @@ async fn cards_appear_by_room_with_name_state_and_glow() {
         .collect();
     assert_eq!(rooms, ["bedroom", "hall", "kitchen"]);
     let kitchen = page.card(KITCHEN);
-    assert_eq!(within(&kitchen, "h3").text_content().unwrap(), "counter");
+    assert_eq!(
+        within(&kitchen, ".tile-name").text_content().unwrap(),
+        "counter"
+    );
+    assert_eq!(
+        within(&kitchen, ".tile-state").text_content().unwrap(),
+        "On · 71 %",
+        "brightness at a glance"
+    );
     let switch = within(&kitchen, "button.switch");
     assert_eq!(
         switch.get_attribute("aria-checked").as_deref(),
@@ -274,11 +156,8 @@ async fn cards_appear_by_room_with_name_state_and_glow() {
 
 #[wasm_bindgen_test]
 async fn toggling_publishes_the_retained_state_and_marks_pending_then_delivered() {
-    let page = mount();
-    seed(&page);
-    settle().await;
-    page.click(&format!("article[data-lamp=\"{HALL}\"] button.switch"));
-    settle().await;
+    let page = seeded().await;
+    toggle(&page, HALL).await;
     assert_eq!(
         page.rec.sent(),
         [sent(HALL, r#"{"state":"ON"}"#, QoS::AtLeastOnce, true)]
@@ -318,10 +197,8 @@ async fn toggling_publishes_the_retained_state_and_marks_pending_then_delivered(
 
 #[wasm_bindgen_test]
 async fn a_fast_drag_sends_the_first_and_the_final_brightness_only() {
-    let page = mount();
-    seed(&page);
-    settle().await;
-    let slider = within(&page.card_with_controls(BEDROOM).await, "input.brightness");
+    let page = seeded().await;
+    let slider = within(&page.sheet(BEDROOM).await, "input.brightness");
     // Ten input events well within 100 ms, then the release.
     for v in 10..20 {
         set_value(&slider, &v.to_string());
@@ -354,10 +231,8 @@ async fn a_fast_drag_sends_the_first_and_the_final_brightness_only() {
 
 #[wasm_bindgen_test]
 async fn picking_a_colour_and_a_preset_publish_the_colour() {
-    let page = mount();
-    seed(&page);
-    settle().await;
-    let kitchen = page.card_with_controls(KITCHEN).await;
+    let page = seeded().await;
+    let kitchen = page.sheet(KITCHEN).await;
     let picker = within(&kitchen, "input.color-input");
     set_value(&picker, "#00ff80");
     fire(&picker, "input");
@@ -370,7 +245,7 @@ async fn picking_a_colour_and_a_preset_publish_the_colour() {
     );
 
     page.rec.clear();
-    within(&page.card(KITCHEN), "button.preset[aria-label=\"Red\"]")
+    within(&page.sheet_el(KITCHEN), "button.preset[aria-label=\"Red\"]")
         .unchecked_into::<HtmlElement>()
         .click();
     settle().await;
@@ -385,17 +260,11 @@ async fn picking_a_colour_and_a_preset_publish_the_colour() {
 /// inline style under the CSP): each must show the colour a tap on it publishes.
 #[wasm_bindgen_test]
 async fn every_preset_swatch_shows_the_colour_it_publishes() {
-    // The app's real stylesheet, which the other tests do without.
-    let document = web_sys::window().unwrap().document().unwrap();
-    let style = document.create_element("style").unwrap();
-    style.set_text_content(Some(include_str!("../style/main.css")));
-    document.head().unwrap().append_child(&style).unwrap();
-    let page = mount();
-    seed(&page);
-    settle().await;
-    page.card_with_controls(KITCHEN).await;
+    use_app_stylesheet();
+    let page = seeded().await;
+    page.sheet(KITCHEN).await;
     let swatches = page.all(&format!(
-        "article.lamp-card[data-lamp=\"{KITCHEN}\"] button.preset"
+        "dialog.lamp-sheet .sheet-body[data-lamp=\"{KITCHEN}\"] button.preset[data-preset]"
     ));
     assert_eq!(swatches.len(), 10);
     let window = web_sys::window().unwrap();
@@ -434,12 +303,9 @@ async fn every_preset_swatch_shows_the_colour_it_publishes() {
 
 #[wasm_bindgen_test]
 async fn a_refused_publish_rolls_back_with_a_message() {
-    let page = mount();
-    seed(&page);
-    settle().await;
+    let page = seeded().await;
     *page.rec.fail_with.borrow_mut() = Some("the offline queue is full".into());
-    page.click(&format!("article[data-lamp=\"{HALL}\"] button.switch"));
-    settle().await;
+    toggle(&page, HALL).await;
     let hall = page.card(HALL);
     assert_eq!(
         within(&hall, "button.switch")
@@ -466,13 +332,16 @@ async fn a_refused_publish_rolls_back_with_a_message() {
 
 #[wasm_bindgen_test]
 async fn an_unreadable_payload_is_marked_and_the_last_good_state_stays() {
-    let page = mount();
-    seed(&page);
-    settle().await;
+    let page = seeded().await;
     page.store.handle_message(KITCHEN, b"not json {", true);
     settle().await;
     let kitchen = page.card(KITCHEN);
-    let marker = within(&kitchen, "details.unreadable");
+    assert_eq!(
+        within(&kitchen, ".tile-state").text_content().as_deref(),
+        Some("Unreadable message"),
+        "the tile says so"
+    );
+    let marker = within(&page.sheet(KITCHEN).await, "details.unreadable");
     assert!(marker.text_content().unwrap().contains("unreadable"));
     assert_eq!(
         within(&marker, "pre.raw").text_content().unwrap(),
@@ -487,62 +356,106 @@ async fn an_unreadable_payload_is_marked_and_the_last_good_state_stays() {
     );
 }
 
+/// The app's real stylesheet, which most tests do without (added once per test page).
+fn use_app_stylesheet() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    if document.get_element_by_id("app-css").is_some() {
+        return;
+    }
+    let style = document.create_element("style").unwrap();
+    style.set_id("app-css");
+    style.set_text_content(Some(include_str!("../style/main.css")));
+    document.head().unwrap().append_child(&style).unwrap();
+}
+
+fn rect(el: &Element) -> (f64, f64) {
+    let r = el.get_bounding_client_rect();
+    (
+        r.top() + web_sys::window().unwrap().scroll_y().unwrap(),
+        r.height(),
+    )
+}
+
 #[wasm_bindgen_test]
-async fn cards_far_below_the_screen_build_their_controls_once_scrolled_near() {
+async fn tiles_have_one_fixed_height_so_nothing_below_moves_when_a_lamp_changes() {
+    use_app_stylesheet();
     let page = mount();
-    let before = nearby::waiting();
-    // 80 lamps in one room: far more than a screen and the screen of margin below it.
     let topic = |i: usize| format!("smarthome/attic/lamps/l{i:02}");
-    for i in 0..80 {
+    for i in 0..40 {
         page.store
             .handle_message(&topic(i), br#"{"state":"ON","brightness":100}"#, true);
     }
-    settle().await;
-    page.card_with_controls(&topic(0)).await;
-    for _ in 0..3 {
-        settle().await;
-    }
-    let last = page.card(&topic(79));
-    assert!(
-        last.query_selector(".control").unwrap().is_none(),
-        "a card far below the screen waits for its controls"
+    // A name far too long for a tile.
+    page.store.handle_message(
+        "smarthome/attic/lamps/Upstairs-Guest-Bedroom-With-Ensuite-Ceiling-Light",
+        br#"{"state":"OFF"}"#,
+        true,
     );
+    settle().await;
+    let last = || page.card(&topic(39));
+    let before = rect(&last());
+    let heights: Vec<f64> = page
+        .all("article.lamp-card")
+        .iter()
+        .map(|t| rect(t).1)
+        .collect();
+    assert!(
+        heights.iter().all(|h| *h == heights[0] && *h >= 44.0),
+        "one height for every tile: {heights:?}"
+    );
+    // Lamp 0 becomes unknown, then unreadable, then fails a change with a long reason.
+    page.store
+        .handle_message(&topic(0), br#"{"state":null}"#, true);
+    settle().await;
+    assert_eq!(rect(&last()), before, "unknown state: nothing moved");
+    page.store.handle_message(&topic(0), b"not json", true);
+    settle().await;
+    assert_eq!(rect(&last()), before, "unreadable: nothing moved");
+    *page.rec.fail_with.borrow_mut() = Some("a long reason ".repeat(20));
+    page.click(&format!(
+        "article[data-lamp=\"{}\"] button.switch",
+        topic(1)
+    ));
+    settle().await;
     assert_eq!(
-        within(&last, "button.switch")
-            .get_attribute("aria-checked")
+        within(&page.card(&topic(1)), ".delivery")
+            .get_attribute("data-delivery")
             .as_deref(),
-        Some("true"),
-        "its header (name, age, switch) is there at once"
+        Some("failed")
     );
-    let waiting = nearby::waiting();
-    assert!(waiting > before, "far cards are watched");
+    assert_eq!(rect(&last()), before, "a failed change: nothing moved");
+    // Tiles carry no sliders: the fine controls are in the one sheet.
+    assert!(!page.has("article.lamp-card input"));
+}
 
-    last.scroll_into_view();
-    let last = page.card_with_controls(&topic(79)).await;
-    assert_eq!(within(&last, "output").text_content().unwrap(), "39 %");
-    assert!(
-        nearby::waiting() < waiting,
-        "a card near the screen is no longer watched"
-    );
-
-    // Lamps removed (their retained states cleared): their cards are forgotten too.
-    for i in 0..80 {
-        page.store.handle_message(&topic(i), b"", true);
-    }
+#[wasm_bindgen_test]
+async fn a_sheet_whose_lamp_goes_away_closes() {
+    let page = mount();
+    seed(&page);
     settle().await;
-    assert!(page.all("article.lamp-card").is_empty());
-    assert_eq!(nearby::waiting(), before, "removed cards are not watched");
+    page.sheet(HALL).await;
+    assert!(page
+        .one("dialog.lamp-sheet")
+        .unchecked_into::<web_sys::HtmlDialogElement>()
+        .open());
+    page.store.handle_message(HALL, b"", true);
+    settle().await;
+    settle().await;
+    assert!(!page.has(&format!("article[data-lamp=\"{HALL}\"]")));
+    assert!(!page.has(".sheet-body"), "no sheet for a lamp that is gone");
+    assert!(!page
+        .one("dialog.lamp-sheet")
+        .unchecked_into::<web_sys::HtmlDialogElement>()
+        .open());
 }
 
 #[wasm_bindgen_test]
 async fn a_change_by_another_client_updates_the_card_without_publishing() {
-    let page = mount();
-    seed(&page);
-    settle().await;
+    let page = seeded().await;
     page.store
         .handle_message(KITCHEN, br#"{"state":"OFF","brightness":10}"#, false);
     settle().await;
-    let kitchen = page.card_with_controls(KITCHEN).await;
+    let kitchen = page.sheet(KITCHEN).await;
     assert_eq!(
         within(&kitchen, "button.switch")
             .get_attribute("aria-checked")
@@ -664,9 +577,7 @@ async fn a_lone_hash_needs_confirming_then_subscriptions_follow() {
 
 #[wasm_bindgen_test]
 async fn the_publishing_qos_setting_applies_to_lamp_changes() {
-    let page = mount();
-    seed(&page);
-    settle().await;
+    let page = seeded().await;
     page.click("button.open-settings");
     settle().await;
     let select = page.one("select[name=\"publish_qos\"]");
@@ -676,53 +587,11 @@ async fn the_publishing_qos_setting_applies_to_lamp_changes() {
     settle().await;
     page.click("aside.drawer button.close");
     settle().await;
-    page.click(&format!("article[data-lamp=\"{HALL}\"] button.switch"));
-    settle().await;
+    toggle(&page, HALL).await;
     assert_eq!(
         page.rec.sent(),
         [sent(HALL, r#"{"state":"ON"}"#, QoS::ExactlyOnce, true)]
     );
-}
-
-/// Catches the export's download click and returns the file's text.
-async fn capture_export(page: &Page) -> (String, String) {
-    let caught: Rc<RefCell<Option<(String, String)>>> = Rc::default();
-    let c = caught.clone();
-    let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
-        if let Some(a) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-        {
-            if !a.download().is_empty() {
-                ev.prevent_default();
-                *c.borrow_mut() = Some((a.href(), a.download()));
-            }
-        }
-    });
-    let document = web_sys::window().unwrap().document().unwrap();
-    document
-        .add_event_listener_with_callback_and_bool("click", listener.as_ref().unchecked_ref(), true)
-        .unwrap();
-    page.click("button.export");
-    document
-        .remove_event_listener_with_callback_and_bool(
-            "click",
-            listener.as_ref().unchecked_ref(),
-            true,
-        )
-        .unwrap();
-    let (href, name) = caught
-        .borrow_mut()
-        .take()
-        .expect("the export clicked a download link");
-    assert!(href.starts_with("blob:"), "{href}");
-    let response: web_sys::Response =
-        JsFuture::from(web_sys::window().unwrap().fetch_with_str(&href))
-            .await
-            .unwrap()
-            .unchecked_into();
-    let text = JsFuture::from(response.text().unwrap()).await.unwrap();
-    (name, text.as_string().unwrap())
 }
 
 /// Picks `text` as the file of the import input.
@@ -747,7 +616,7 @@ async fn export_produces_a_file_that_import_accepts_and_a_bad_file_changes_nothi
     page.click("button.save");
     settle().await;
 
-    let (name, text) = capture_export(&page).await;
+    let (name, text) = capture_export(|| page.click("button.export")).await;
     assert_eq!(name, "lampboard-settings.json");
     assert!(!text.contains("hunter2"), "passwords are never exported");
     let file = SettingsFile::from_json(&text).expect("the export is a valid settings file");
@@ -946,10 +815,11 @@ async fn last_visit_lamps_show_stale_until_heard_live_and_live_lamps_are_kept_fo
     );
     page.receive("lampboard/other", b"not a lamp", QoS::AtMostOnce, false);
     sleep(1300).await;
+    let profile = page.store.profile_id();
     let saved = storage
-        .get_item(lampboard::store::snapshot::SNAPSHOT_KEY)
+        .get_item(&lampboard::store::profile_keys::ProfileKeys::for_id(&profile).snapshot)
         .unwrap()
-        .expect("a snapshot was written");
+        .expect("a snapshot was written under the profile's key");
     assert!(saved.contains("smarthome/hall/lamps/ceiling"), "{saved}");
     assert!(
         !saved.contains("lampboard/other"),
@@ -958,52 +828,25 @@ async fn last_visit_lamps_show_stale_until_heard_live_and_live_lamps_are_kept_fo
 
     // The next start shows it before any broker answers, greyed and marked.
     let store = Store::new(DirectorySettings::default());
-    store.restore_snapshot();
+    store.use_profile(&profile, "Test", DirectorySettings::default());
     let id = lampboard::lamp::LampId("smarthome/hall/lamps/ceiling".into());
     let lamp = store.lamp(&id).expect("the lamp is back");
     assert!(lamp.with_untracked(|v| v.stale && v.shown.on == Some(true)));
     // Heard live, even saying the same: no longer stale.
-    store.receive(Message {
-        topic: id.0.clone(),
-        payload: br#"{"state":"ON","brightness":128}"#.to_vec(),
-        qos: QoS::AtMostOnce,
-        retain: true,
-        dup: false,
-    });
+    store.receive(message(
+        &id.0,
+        br#"{"state":"ON","brightness":128}"#,
+        QoS::AtMostOnce,
+        true,
+    ));
     assert!(lamp.with_untracked(|v| !v.stale));
     drop(page);
 }
 
 // ---------- card states: unknown, unavailable, only the controls a lamp has, effects ----------
 
-/// The whole app around a store made by the test (one restored from a snapshot, say).
-fn mount_store(store: Store) -> Page {
-    let host = fresh_host();
-    let rec = Rc::new(Recorder::default());
-    store.set_publisher(rec.clone());
-    leptos::mount::mount_to(
-        host.clone(),
-        move || view! { <App manual=true store=store /> },
-    )
-    .forget();
-    Page { host, store, rec }
-}
-
 fn payload_json(s: &Sent) -> serde_json::Value {
     serde_json::from_str(&s.payload).unwrap_or_else(|_| panic!("JSON payload: {}", s.payload))
-}
-
-/// Waits until the card's controls section exists (built once the card is near the screen),
-/// whatever controls it holds: a switch-only lamp has none.
-async fn card_built(page: &Page, id: &str) -> Element {
-    until(&format!("the controls section of {id}"), || {
-        page.card(id)
-            .query_selector(".lamp-controls")
-            .unwrap()
-            .is_some()
-    })
-    .await;
-    page.card(id)
 }
 
 const DIMMER_CONFIG: &str = "homeassistant/light/dimmer/config";
@@ -1026,7 +869,13 @@ async fn an_unknown_lamp_is_drawn_as_unknown_and_its_switch_turns_it_on() {
     assert!(card.class_list().contains("is-unknown"));
     assert!(!card.class_list().contains("is-on"));
     assert_eq!(
-        within(&card, ".lamp-condition").text_content().as_deref(),
+        within(&card, ".tile-state").text_content().as_deref(),
+        Some("State unknown")
+    );
+    assert_eq!(
+        within(&page.sheet(spot).await, ".lamp-condition")
+            .text_content()
+            .as_deref(),
         Some("State unknown")
     );
     let switch = within(&card, "button.switch");
@@ -1042,7 +891,7 @@ async fn an_unknown_lamp_is_drawn_as_unknown_and_its_switch_turns_it_on() {
     );
 
     // The dimmer has a slider, but no level is claimed for it.
-    let dimmer = page.card_with_controls(DIMMER_CONFIG).await;
+    let dimmer = page.sheet(DIMMER_CONFIG).await;
     assert!(dimmer.class_list().contains("is-unknown"));
     assert_eq!(
         within(&dimmer, ".control-label output")
@@ -1051,9 +900,9 @@ async fn an_unknown_lamp_is_drawn_as_unknown_and_its_switch_turns_it_on() {
         Some("unknown")
     );
     assert!(within(&dimmer, "input.brightness").has_attribute("data-unknown"));
+    page.close_sheet().await;
 
-    page.click(&format!("article[data-lamp=\"{spot}\"] button.switch"));
-    settle().await;
+    toggle(&page, spot).await;
     let sent = page.rec.sent();
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert_eq!(sent[0].topic, spot);
@@ -1069,7 +918,8 @@ async fn an_unknown_lamp_is_drawn_as_unknown_and_its_switch_turns_it_on() {
     page.store
         .handle_message("dimmer/state", br#"{"state":"OFF","brightness":51}"#, true);
     settle().await;
-    let dimmer = page.card(DIMMER_CONFIG);
+    assert!(!page.card(DIMMER_CONFIG).class_list().contains("is-unknown"));
+    let dimmer = page.sheet(DIMMER_CONFIG).await;
     assert!(!dimmer.class_list().contains("is-unknown"));
     assert_eq!(
         within(&dimmer, ".lamp-condition").text_content().as_deref(),
@@ -1099,14 +949,24 @@ async fn an_unavailable_lamp_keeps_its_state_says_why_and_takes_no_command_until
     page.store
         .handle_message("porch/state", br#"{"state":"ON","brightness":255}"#, true);
     settle().await;
-    let card = page.card_with_controls(PORCH_CONFIG).await;
+    let card = page.sheet(PORCH_CONFIG).await;
     assert!(!card.class_list().contains("is-unavailable"));
     assert!(card.class_list().contains("is-on"));
 
     page.store
         .handle_message("porch/availability", b"offline", true);
     settle().await;
-    let card = page.card(PORCH_CONFIG);
+    assert!(page
+        .card(PORCH_CONFIG)
+        .class_list()
+        .contains("is-unavailable"));
+    assert_eq!(
+        within(&page.card(PORCH_CONFIG), ".tile-state")
+            .text_content()
+            .as_deref(),
+        Some("Offline")
+    );
+    let card = page.sheet_el(PORCH_CONFIG);
     assert!(card.class_list().contains("is-unavailable"));
     assert!(
         card.class_list().contains("is-on"),
@@ -1116,14 +976,18 @@ async fn an_unavailable_lamp_keeps_its_state_says_why_and_takes_no_command_until
         within(&card, ".lamp-condition").text_content().as_deref(),
         Some(lampboard::store::view::UNAVAILABLE_OFFLINE)
     );
-    let disabled = |sel: &str| {
-        js_sys::Reflect::get(&within(&page.card(PORCH_CONFIG), sel), &"disabled".into())
+    let disabled = |el: Element, sel: &str| {
+        js_sys::Reflect::get(&within(&el, sel), &"disabled".into())
             .unwrap()
             .as_bool()
             .unwrap_or(false)
     };
-    assert!(disabled("button.switch"));
-    assert!(disabled("fieldset.lamp-controls"));
+    assert!(disabled(page.card(PORCH_CONFIG), "button.switch"));
+    assert!(disabled(page.sheet_el(PORCH_CONFIG), "button.switch"));
+    assert!(disabled(
+        page.sheet_el(PORCH_CONFIG),
+        "fieldset.lamp-controls"
+    ));
     assert!(
         within(&card, "input.brightness")
             .unchecked_into::<HtmlInputElement>()
@@ -1131,10 +995,11 @@ async fn an_unavailable_lamp_keeps_its_state_says_why_and_takes_no_command_until
             .unwrap(),
         "the slider is disabled with its fieldset"
     );
+    page.close_sheet().await;
     page.click(&format!(
         "article[data-lamp=\"{PORCH_CONFIG}\"] button.switch"
     ));
-    page.click("section.room button.chip"); // "All on" for the room
+    page.click("section.room button.room-switch"); // the room switch
     settle().await;
     assert_eq!(page.rec.sent(), [], "nothing is published for it");
     assert_eq!(
@@ -1162,13 +1027,18 @@ async fn an_unavailable_lamp_keeps_its_state_says_why_and_takes_no_command_until
     page.store
         .handle_message("porch/availability", b"online", true);
     settle().await;
-    let card = page.card(PORCH_CONFIG);
+    assert!(!page
+        .card(PORCH_CONFIG)
+        .class_list()
+        .contains("is-unavailable"));
+    let card = page.sheet(PORCH_CONFIG).await;
     assert!(!card.class_list().contains("is-unavailable"));
     assert_eq!(
         within(&card, ".lamp-condition").text_content().as_deref(),
         Some("")
     );
-    assert!(!disabled("button.switch") && !disabled("fieldset.lamp-controls"));
+    assert!(!disabled(card.clone(), "button.switch") && !disabled(card, "fieldset.lamp-controls"));
+    page.close_sheet().await;
     page.click(&format!(
         "article[data-lamp=\"{PORCH_CONFIG}\"] button.switch"
     ));
@@ -1185,12 +1055,13 @@ async fn a_lamp_shows_only_the_controls_it_has_and_gains_one_when_it_first_sends
     let lamp = "smarthome/den/lamps/plain";
     page.store.handle_message(lamp, br#"{"state":"ON"}"#, true);
     settle().await;
-    let card = card_built(&page, lamp).await;
+    let card = page.sheet(lamp).await;
     for absent in [
         "input[type=range]",
         "input.color-input",
-        ".presets",
-        "select",
+        ".color-wheel",
+        ".swatches",
+        "select.effect-select",
     ] {
         assert!(
             card.query_selector(absent).unwrap().is_none(),
@@ -1200,7 +1071,7 @@ async fn a_lamp_shows_only_the_controls_it_has_and_gains_one_when_it_first_sends
     page.store
         .handle_message(lamp, br#"{"state":"ON","brightness":100}"#, true);
     settle().await;
-    let card = page.card(lamp);
+    let card = page.sheet_el(lamp);
     let slider = within(&card, "input.brightness");
     assert!(!slider.has_attribute("data-unknown"));
     assert_eq!(
@@ -1229,7 +1100,7 @@ async fn the_effect_picker_publishes_what_each_system_expects() {
         true,
     );
     settle().await;
-    let strip = card_built(&page, "homeassistant/light/strip/config").await;
+    let strip = page.sheet("homeassistant/light/strip/config").await;
     let select: web_sys::HtmlSelectElement =
         within(&strip, "select.effect-select").unchecked_into();
     until("the running effect selected", || {
@@ -1250,7 +1121,7 @@ async fn the_effect_picker_publishes_what_each_system_expects() {
     assert_eq!(payload_json(&sent[0])["effect"], "colorloop");
     page.rec.clear();
 
-    let candle = card_built(&page, seed_lamp).await;
+    let candle = page.sheet(seed_lamp).await;
     let select: web_sys::HtmlSelectElement =
         within(&candle, "select.effect-select").unchecked_into();
     until("the seed lamp's effect selected", || {
@@ -1272,8 +1143,11 @@ async fn the_effect_picker_publishes_what_each_system_expects() {
     page.store
         .handle_message("smarthome/den/lamps/plain", br#"{"state":"ON"}"#, true);
     settle().await;
-    let plain = card_built(&page, "smarthome/den/lamps/plain").await;
-    assert!(plain.query_selector("select").unwrap().is_none());
+    let plain = page.sheet("smarthome/den/lamps/plain").await;
+    assert!(plain
+        .query_selector("select.effect-select")
+        .unwrap()
+        .is_none());
 }
 
 #[wasm_bindgen_test]
@@ -1320,52 +1194,66 @@ async fn a_lamp_kept_only_from_the_last_visit_can_be_removed_for_good() {
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     let gone = "smarthome/hall/lamps/island";
     let live = "smarthome/hall/lamps/ceiling";
-    let host = fresh_host(); // clears localStorage before the snapshot is laid
-    drop(host);
     let mut snapshot = lampboard::store::snapshot::Snapshot::new();
     snapshot.record(gone, br#"{"state":"ON"}"#);
     snapshot.record(live, br#"{"state":"OFF"}"#);
-    storage
-        .set_item(
-            lampboard::store::snapshot::SNAPSHOT_KEY,
-            &snapshot.to_json(),
-        )
-        .unwrap();
-    let store = Store::new(DirectorySettings::default());
-    store.restore_snapshot();
-    let page = mount_store(store);
-    storage
-        .set_item(
-            lampboard::store::snapshot::SNAPSHOT_KEY,
-            &snapshot.to_json(),
-        )
-        .unwrap();
+    // The profile the page starts with, and its last visit's snapshot.
+    let key = lampboard::store::profile_keys::ProfileKeys::for_id("p-test").snapshot;
+    let page = mount_store_with(Store::new(DirectorySettings::default()), || {
+        let file =
+            lampboard::store::settings::SettingsFile::single(lampboard::store::settings::Profile {
+                id: "p-test".into(),
+                name: "Test".into(),
+                ..lampboard::store::settings::Profile::with_url("ws://127.0.0.1:9001/mqtt")
+            });
+        let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+        storage
+            .set_item(
+                lampboard::ui::SETTINGS_KEY,
+                &serde_json::to_string(&file).unwrap(),
+            )
+            .unwrap();
+        storage.set_item(&key, &snapshot.to_json()).unwrap();
+    });
     settle().await;
+    assert_eq!(
+        within(&page.card(gone), ".tile-state")
+            .text_content()
+            .as_deref(),
+        Some("On · last known")
+    );
+    page.sheet(gone).await;
     assert!(
         !page.has(".lamp-forget"),
         "offline, every lamp is from the last visit"
     );
+    page.close_sheet().await;
 
     page.store
         .handle_client_event(ClientEvent::Status(ConnectionStatus::Connected));
     page.receive(live, br#"{"state":"OFF"}"#, QoS::AtMostOnce, true);
     settle().await;
+    page.sheet(live).await;
+    assert!(
+        !page.has(".lamp-forget"),
+        "a lamp heard live is not removable"
+    );
+    let card = page.sheet(gone).await;
     assert_eq!(
         page.all(".lamp-forget").len(),
         1,
-        "only the lamp nothing spoke for"
+        "the lamp nothing spoke for"
     );
-    let card = page.card(gone);
     within(&card, "button.forget")
         .unchecked_into::<HtmlElement>()
         .click();
     settle().await;
     assert!(page
-        .card(gone)
+        .sheet_el(gone)
         .text_content()
         .unwrap_or_default()
         .contains("Remove this lamp?"));
-    within(&page.card(gone), "button.forget-yes")
+    within(&page.sheet_el(gone), "button.forget-yes")
         .unchecked_into::<HtmlElement>()
         .click();
     settle().await;
@@ -1374,15 +1262,12 @@ async fn a_lamp_kept_only_from_the_last_visit_can_be_removed_for_good() {
         "gone from the dashboard"
     );
     assert!(page.has(&format!("article[data-lamp=\"{live}\"]")));
-    let saved = storage
-        .get_item(lampboard::store::snapshot::SNAPSHOT_KEY)
-        .unwrap()
-        .unwrap_or_default();
+    let saved = storage.get_item(&key).unwrap().unwrap_or_default();
     assert!(!saved.contains(gone), "gone from the snapshot: {saved}");
     assert!(saved.contains(live), "{saved}");
     // The next start does not bring it back.
     let next = Store::new(DirectorySettings::default());
-    next.restore_snapshot();
+    next.use_profile("p-test", "Test", DirectorySettings::default());
     assert!(next.lamp(&lampboard::lamp::LampId(gone.into())).is_none());
     assert!(next.lamp(&lampboard::lamp::LampId(live.into())).is_some());
 }
@@ -1408,11 +1293,8 @@ fn mark_of(page: &Page, id: &str) -> (String, String) {
 #[wasm_bindgen_test]
 async fn a_qos2_change_taken_at_qos1_says_so_once_and_the_drawer_says_why() {
     use lampboard::mqtt::session::Downgrade;
-    let page = mount();
-    seed(&page);
-    settle().await;
-    page.click(&format!("article[data-lamp=\"{HALL}\"] button.switch"));
-    settle().await;
+    let page = seeded().await;
+    toggle(&page, HALL).await;
     session_event(
         &page,
         Event::DeliveredDowngraded {
@@ -1432,8 +1314,7 @@ async fn a_qos2_change_taken_at_qos1_says_so_once_and_the_drawer_says_why() {
         .text(&format!("article[data-lamp=\"{HALL}\"] .delivery"))
         .contains("Delivered"));
     // The next change, sent at QoS 1 on that connection, is plainly delivered.
-    page.click(&format!("article[data-lamp=\"{KITCHEN}\"] button.switch"));
-    settle().await;
+    toggle(&page, KITCHEN).await;
     session_event(
         &page,
         Event::DeliveredDowngraded {
@@ -1457,11 +1338,8 @@ async fn a_qos2_change_taken_at_qos1_says_so_once_and_the_drawer_says_why() {
 #[wasm_bindgen_test]
 async fn a_publish_the_session_gave_up_on_goes_back_with_its_reason() {
     use lampboard::mqtt::session::{LostReason, PublishFailure};
-    let page = mount();
-    seed(&page);
-    settle().await;
-    page.click(&format!("article[data-lamp=\"{HALL}\"] button.switch"));
-    settle().await;
+    let page = seeded().await;
+    toggle(&page, HALL).await;
     session_event(
         &page,
         Event::PublishFailed {
@@ -1488,11 +1366,8 @@ async fn a_publish_the_session_gave_up_on_goes_back_with_its_reason() {
 
 #[wasm_bindgen_test]
 async fn replacing_the_client_settles_every_change_still_sending() {
-    let page = mount();
-    seed(&page);
-    settle().await;
-    page.click(&format!("article[data-lamp=\"{HALL}\"] button.switch"));
-    settle().await;
+    let page = seeded().await;
+    toggle(&page, HALL).await;
     let old_ticket = page.rec.last_ticket();
     assert_eq!(mark_of(&page, HALL).0, "pending");
     // Reconnect or new settings: a new client, whose tickets start again at 1.
@@ -1506,8 +1381,7 @@ async fn replacing_the_client_settles_every_change_still_sending() {
         "{reason}"
     );
     // The new client's first ticket equals the old one; it must not touch the hall card.
-    page.click(&format!("article[data-lamp=\"{KITCHEN}\"] button.switch"));
-    settle().await;
+    toggle(&page, KITCHEN).await;
     let new_ticket = fresh.last_ticket();
     assert_eq!(new_ticket, old_ticket);
     session_event(&page, Event::Delivered(new_ticket));
@@ -1518,14 +1392,20 @@ async fn replacing_the_client_settles_every_change_still_sending() {
 
 #[wasm_bindgen_test]
 async fn known_topics_are_subscribed_exactly_after_the_wildcards_and_copies_show_once() {
-    use lampboard::store::snapshot::{Snapshot, SNAPSHOT_KEY};
+    use lampboard::store::profile_keys::ProfileKeys;
+    use lampboard::store::snapshot::Snapshot;
     let page = mount();
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     let mut snapshot = Snapshot::new();
     snapshot.record(HALL, br#"{"state":"OFF"}"#);
-    storage.set_item(SNAPSHOT_KEY, &snapshot.to_json()).unwrap();
+    storage
+        .set_item(
+            &ProfileKeys::for_id("p-exact").snapshot,
+            &snapshot.to_json(),
+        )
+        .unwrap();
     let store = Store::new(DirectorySettings::default());
-    store.restore_snapshot();
+    store.use_profile("p-exact", "Test", DirectorySettings::default());
     let rec = Rc::new(Recorder::default());
     store.set_publisher(rec.clone());
     assert_eq!(
@@ -1537,6 +1417,16 @@ async fn known_topics_are_subscribed_exactly_after_the_wildcards_and_copies_show
                 "homeassistant/device/+/config".to_owned(),
                 "zigbee2mqtt/bridge/devices".to_owned(),
                 "zigbee2mqtt/bridge/groups".to_owned(),
+                "tasmota/discovery/+/config".to_owned(),
+                "wled/+/status".to_owned(),
+                "shellies/announce".to_owned(),
+                "shellies/+/color/+/status".to_owned(),
+                "shellies/+/white/+/status".to_owned(),
+                "shellies/+/light/+/status".to_owned(),
+                "+/status/+".to_owned(),
+                "+/events/rpc".to_owned(),
+                "+/online".to_owned(),
+                "lampboard/rpc".to_owned(),
             ],
             vec![HALL.to_owned()],
         ],
@@ -1544,24 +1434,17 @@ async fn known_topics_are_subscribed_exactly_after_the_wildcards_and_copies_show
     );
     // Mosquitto delivers the retained state once per matching subscription: one shown.
     for _ in 0..2 {
-        store.receive(Message {
-            topic: HALL.into(),
-            payload: br#"{"state":"ON"}"#.to_vec(),
-            qos: QoS::AtMostOnce,
-            retain: true,
-            dup: false,
-        });
+        store.receive(message(HALL, br#"{"state":"ON"}"#, QoS::AtMostOnce, true));
     }
     assert_eq!(store.log_counts(), (1, 1));
     // A topic subscribed once only: a repeat is a real repeat.
     for _ in 0..2 {
-        store.receive(Message {
-            topic: KITCHEN.into(),
-            payload: br#"{"state":"ON"}"#.to_vec(),
-            qos: QoS::AtMostOnce,
-            retain: true,
-            dup: false,
-        });
+        store.receive(message(
+            KITCHEN,
+            br#"{"state":"ON"}"#,
+            QoS::AtMostOnce,
+            true,
+        ));
     }
     assert_eq!(store.log_counts(), (3, 3));
     store.clear_log();
@@ -1639,4 +1522,424 @@ async fn an_unreachable_broker_names_the_url_and_what_to_check() {
         "not only /mqtt: {hint}"
     );
     assert!(!page.has(".path-hint"), "said once, in the advice");
+}
+
+// ---------- tiles and the lamp sheet (issue 15) ----------
+
+fn sheet_dialog(page: &Page) -> web_sys::HtmlDialogElement {
+    page.one("dialog.lamp-sheet").unchecked_into()
+}
+
+fn active() -> Option<Element> {
+    web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .active_element()
+}
+
+fn key(el: &Element, kind: &str, key: &str, shift: bool) -> bool {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_shift_key(shift);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let ev = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict(kind, &init).unwrap();
+    el.dispatch_event(&ev).unwrap();
+    ev.default_prevented()
+}
+
+fn pointer(el: &Element, kind: &str, x: f64, y: f64) {
+    let init = web_sys::PointerEventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    init.set_pointer_id(1);
+    init.set_is_primary(true);
+    init.set_client_x(x.round() as i32);
+    init.set_client_y(y.round() as i32);
+    init.set_button(0);
+    let ev = web_sys::PointerEvent::new_with_event_init_dict(kind, &init).unwrap();
+    el.dispatch_event(&ev).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_tile_has_one_hit_area_that_toggles_and_another_that_opens_the_sheet() {
+    let page = mount();
+    seed(&page);
+    settle().await;
+    let hall = page.card(HALL);
+    let open = within(&hall, "button.tile-open");
+    assert_eq!(
+        open.get_attribute("aria-label").as_deref(),
+        Some("entry: colour, brightness and details")
+    );
+    assert_eq!(
+        open.get_attribute("aria-haspopup").as_deref(),
+        Some("dialog")
+    );
+    // The toggle publishes and opens nothing.
+    page.click(&format!("article[data-lamp=\"{HALL}\"] button.tile-toggle"));
+    settle().await;
+    assert_eq!(page.rec.sent().len(), 1);
+    assert!(!sheet_dialog(&page).open());
+    // The open button opens and publishes nothing.
+    page.rec.clear();
+    open.unchecked_ref::<HtmlElement>().click();
+    settle().await;
+    assert!(sheet_dialog(&page).open());
+    assert!(
+        sheet_dialog(&page).matches(":modal").unwrap(),
+        "the page behind is inert"
+    );
+    assert_eq!(page.rec.sent(), []);
+    let sheet = page.sheet_el(HALL);
+    assert_eq!(
+        within(&sheet, "h2").text_content().as_deref(),
+        Some("entry")
+    );
+    assert_eq!(
+        within(&sheet, ".fact-topic").text_content().as_deref(),
+        Some(HALL)
+    );
+    assert_eq!(
+        within(&sheet, ".fact-system").text_content().as_deref(),
+        Some("MQTT")
+    );
+    // Seeded straight into the store, nothing came from a broker yet.
+    assert_eq!(
+        within(&sheet, ".fact-last").text_content().as_deref(),
+        Some("Nothing heard this visit")
+    );
+    // The last message as the broker sent it, byte for byte, updated while open.
+    page.receive(HALL, br#"{"state":"ON", "x":1}"#, QoS::AtMostOnce, true);
+    settle().await;
+    assert_eq!(
+        within(&page.sheet_el(HALL), ".fact-last")
+            .text_content()
+            .as_deref(),
+        Some(r#"{"state":"ON", "x":1}"#)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_sheet_takes_focus_keeps_tab_inside_closes_on_escape_and_gives_focus_back() {
+    let page = mount();
+    seed(&page);
+    settle().await;
+    let open = within(&page.card(KITCHEN), "button.tile-open");
+    open.unchecked_ref::<HtmlElement>().focus().unwrap();
+    open.unchecked_ref::<HtmlElement>().click();
+    settle().await;
+    let dialog = sheet_dialog(&page);
+    assert!(dialog.open());
+    let close = within(&dialog, ".sheet-close");
+    assert_eq!(active().as_ref(), Some(&close), "focus starts on Close");
+    // The first stop is the sheet's switch: Shift-Tab from it goes to the last stop, Tab
+    // from the last back to the first.
+    let switch = within(&dialog, "button.sheet-switch");
+    switch.unchecked_ref::<HtmlElement>().focus().unwrap();
+    assert!(
+        key(&switch, "keydown", "Tab", true),
+        "Shift-Tab from the first stop is kept inside"
+    );
+    let last = active().unwrap();
+    assert!(dialog.contains(Some(&last)), "still in the sheet");
+    assert_ne!(last, switch);
+    assert!(key(&last, "keydown", "Tab", false));
+    assert_eq!(
+        active().as_ref(),
+        Some(&switch),
+        "Tab from the last stop wraps"
+    );
+    // A Tab in the middle is the browser's own.
+    assert!(!key(&switch, "keydown", "Tab", false));
+    close.unchecked_ref::<HtmlElement>().focus().unwrap();
+    assert!(!key(&close, "keydown", "Tab", true));
+    switch.unchecked_ref::<HtmlElement>().focus().unwrap();
+    // Escape closes and focus goes back to the tile's open button.
+    assert!(key(&switch, "keydown", "Escape", false));
+    settle().await;
+    assert!(!dialog.open());
+    assert!(!page.has(".sheet-body"));
+    assert_eq!(active().as_ref(), Some(&open), "focus restored");
+}
+
+#[wasm_bindgen_test]
+async fn a_tap_on_the_colour_wheel_sends_the_colour_under_it() {
+    use lampboard::lamp::wheel::hs_at;
+    use_app_stylesheet();
+    let page = mount();
+    seed(&page);
+    settle().await;
+    let sheet = page.sheet(KITCHEN).await;
+    let wheel = within(&sheet, ".color-wheel");
+    let r = wheel.get_bounding_client_rect();
+    assert!(
+        r.width() >= 150.0,
+        "a wheel a finger can use: {}",
+        r.width()
+    );
+    // Half-way out to the right of the centre: hue 90°, saturation 50 %.
+    let (cx, cy) = (r.left() + r.width() / 2.0, r.top() + r.height() / 2.0);
+    let (x, y) = ((cx + r.width() / 4.0).round(), cy.round());
+    pointer(&wheel, "pointerdown", x, y);
+    pointer(&wheel, "pointerup", x, y);
+    settle().await;
+    let hs = hs_at(x - cx, y - cy, r.width() / 2.0);
+    assert!(
+        (hs.hue - 90.0).abs() < 1.0 && (hs.sat - 50.0).abs() < 1.5,
+        "{hs:?}"
+    );
+    let c = hs.color();
+    let sent = page.rec.sent();
+    assert_eq!(sent.len(), 1, "one tap, one publish: {sent:?}");
+    let doc = payload_json(&sent[0]);
+    assert_eq!(
+        [&doc["color"]["r"], &doc["color"]["g"], &doc["color"]["b"]],
+        [c.r, c.g, c.b].map(|v| serde_json::json!(v)).each_ref(),
+        "{doc}"
+    );
+    assert!(
+        c.g == 255 && c.r > 150 && c.b > 100,
+        "a pale chartreuse: {c:?}"
+    );
+    assert_eq!(doc["brightness"], 180, "the rest of the state is kept");
+    // The handle moved to the new colour and the wheel says it in words.
+    let text = wheel.get_attribute("aria-valuetext").unwrap_or_default();
+    assert!(text.starts_with("Green, hue 90°"), "{text}");
+}
+
+#[wasm_bindgen_test]
+async fn arrow_keys_on_the_colour_wheel_step_the_hue_and_saturation() {
+    let page = mount();
+    seed(&page);
+    settle().await;
+    let sheet = page.sheet(KITCHEN).await;
+    let wheel = within(&sheet, ".color-wheel");
+    assert_eq!(wheel.get_attribute("role").as_deref(), Some("slider"));
+    assert_eq!(wheel.get_attribute("tabindex").as_deref(), Some("0"));
+    // Kitchen is 255/140/40: hue 27.9°, saturation 84.3 %.
+    assert!(key(&wheel, "keydown", "ArrowRight", false));
+    key(&wheel, "keyup", "ArrowRight", false);
+    settle().await;
+    let expected = lampboard::lamp::wheel::Hs::new(
+        lampboard::lamp::wheel::Hs::of(lampboard::lamp::Rgb {
+            r: 255,
+            g: 140,
+            b: 40,
+        })
+        .hue + 5.0,
+        lampboard::lamp::wheel::Hs::of(lampboard::lamp::Rgb {
+            r: 255,
+            g: 140,
+            b: 40,
+        })
+        .sat,
+    )
+    .color();
+    let sent = page.rec.sent();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let doc = payload_json(&sent[0]);
+    assert_eq!(doc["color"]["r"], expected.r);
+    assert_eq!(doc["color"]["g"], expected.g);
+    assert_eq!(doc["color"]["b"], expected.b);
+    assert!(expected.g > 140, "turned toward yellow: {expected:?}");
+    // Home goes to white at the centre.
+    page.rec.clear();
+    sleep(120).await;
+    assert!(key(&wheel, "keydown", "Home", false));
+    key(&wheel, "keyup", "Home", false);
+    settle().await;
+    let sent = page.rec.sent();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(
+        payload_json(&sent[0])["color"],
+        serde_json::json!({"r": 255, "g": 255, "b": 255})
+    );
+    // Tab is left alone.
+    assert!(!key(&wheel, "keydown", "Tab", false));
+}
+
+#[wasm_bindgen_test]
+async fn the_colour_row_is_one_tab_stop_with_arrow_keys_and_marks_the_current_colour() {
+    let page = mount();
+    page.store.handle_message(
+        KITCHEN,
+        br#"{"state":"ON","brightness":180,"color":{"r":253,"g":50,"b":45}}"#,
+        true,
+    );
+    settle().await;
+    let sheet = page.sheet(KITCHEN).await;
+    let row = within(&sheet, ".swatches");
+    assert_eq!(row.get_attribute("role").as_deref(), Some("toolbar"));
+    let stops: Vec<String> = page
+        .all(".swatches button")
+        .iter()
+        .filter(|b| b.get_attribute("tabindex").as_deref() == Some("0"))
+        .map(|b| b.get_attribute("aria-label").unwrap_or_default())
+        .collect();
+    assert_eq!(stops, ["Red"], "one tab stop, on the lamp's colour");
+    let pressed: Vec<String> = page
+        .all(".swatches button[aria-pressed=\"true\"]")
+        .iter()
+        .map(|b| b.get_attribute("aria-label").unwrap_or_default())
+        .collect();
+    assert_eq!(pressed, ["Red"], "the current colour is marked");
+    let red = within(&row, "[aria-label=\"Red\"]");
+    red.unchecked_ref::<HtmlElement>().focus().unwrap();
+    assert!(key(&red, "keydown", "ArrowRight", false));
+    settle().await;
+    let orange = within(&row, "[aria-label=\"Orange\"]");
+    assert_eq!(active().as_ref(), Some(&orange), "the arrow moved focus");
+    assert_eq!(orange.get_attribute("tabindex").as_deref(), Some("0"));
+    assert_eq!(red.get_attribute("tabindex").as_deref(), Some("-1"));
+    assert!(page.rec.sent().is_empty(), "moving is not choosing");
+    assert!(key(&orange, "keydown", "End", false));
+    settle().await;
+    assert_eq!(
+        active()
+            .and_then(|a| a.get_attribute("aria-label"))
+            .as_deref(),
+        Some("Pink")
+    );
+    orange.unchecked_ref::<HtmlElement>().click();
+    settle().await;
+    let sent = page.rec.sent();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        payload_json(&sent[0])["color"],
+        serde_json::json!({"r": 255, "g": 128, "b": 0})
+    );
+    let pressed: Vec<String> = page
+        .all(".swatches button[aria-pressed=\"true\"]")
+        .iter()
+        .map(|b| b.get_attribute("aria-label").unwrap_or_default())
+        .collect();
+    assert_eq!(pressed, ["Orange"], "the mark follows the lamp");
+}
+
+#[wasm_bindgen_test]
+async fn the_current_colour_can_be_made_a_favourite_that_survives_a_reload() {
+    let page = mount();
+    page.store.handle_message(
+        KITCHEN,
+        br#"{"state":"ON","color":{"r":10,"g":200,"b":150}}"#,
+        true,
+    );
+    settle().await;
+    let sheet = page.sheet(KITCHEN).await;
+    assert!(!page.has(".swatches .favourite"));
+    let add = within(&sheet, "button.add-favourite");
+    assert!(add.text_content().unwrap().contains("Add to favourites"));
+    add.unchecked_ref::<HtmlElement>().click();
+    settle().await;
+    let favourites = page.all(".swatches .favourite");
+    assert_eq!(favourites.len(), 1);
+    assert_eq!(
+        favourites[0].get_attribute("aria-label").as_deref(),
+        Some("Favourite #0AC896")
+    );
+    assert_eq!(
+        favourites[0].get_attribute("aria-pressed").as_deref(),
+        Some("true"),
+        "the current colour, marked"
+    );
+    assert!(add
+        .text_content()
+        .unwrap()
+        .contains("Remove from favourites"));
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    assert_eq!(
+        storage
+            .get_item(lampboard::ui::FAVOURITES_KEY)
+            .unwrap()
+            .as_deref(),
+        Some("0ac896")
+    );
+
+    // A new app (a reload) has it; a tap sends it.
+    let store = Store::new(DirectorySettings::default());
+    let again = {
+        let host = {
+            // fresh_host would clear localStorage: mount beside the old app instead.
+            let document = web_sys::window().unwrap().document().unwrap();
+            for old in page.all("dialog.lamp-sheet") {
+                old.unchecked_into::<web_sys::HtmlDialogElement>().close();
+            }
+            page.host.remove();
+            let host: HtmlElement = document.create_element("div").unwrap().unchecked_into();
+            host.set_class_name("test-host");
+            document.body().unwrap().append_child(&host).unwrap();
+            host
+        };
+        let rec = Rc::new(Recorder::default());
+        store.set_publisher(rec.clone());
+        rec.clear();
+        leptos::mount::mount_to(
+            host.clone(),
+            move || view! { <App manual=true store=store /> },
+        )
+        .forget();
+        Page { host, store, rec }
+    };
+    again.store.handle_message(
+        KITCHEN,
+        br#"{"state":"ON","color":{"r":255,"g":0,"b":0}}"#,
+        true,
+    );
+    settle().await;
+    let sheet = again.sheet(KITCHEN).await;
+    let favourite = within(&sheet, ".swatches .favourite");
+    assert_eq!(
+        favourite.get_attribute("aria-pressed").as_deref(),
+        Some("false")
+    );
+    favourite.unchecked_ref::<HtmlElement>().click();
+    settle().await;
+    let sent = again.rec.sent();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        payload_json(&sent[0])["color"],
+        serde_json::json!({"r": 10, "g": 200, "b": 150})
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_white_presets_send_warm_neutral_and_cool_within_the_lamps_range() {
+    let page = mount();
+    page.store.handle_message(
+        "homeassistant/light/desk/config",
+        br#"{"schema":"json","name":"Desk","command_topic":"desk/set","state_topic":"desk/state","brightness":true,"supported_color_modes":["color_temp"],"min_mireds":200,"max_mireds":400}"#,
+        true,
+    );
+    page.store.handle_message(
+        "desk/state",
+        br#"{"state":"ON","color_temp":370,"color_mode":"color_temp"}"#,
+        true,
+    );
+    settle().await;
+    let sheet = page.sheet("homeassistant/light/desk/config").await;
+    let pressed = |name: &str| {
+        within(
+            &page.sheet_el("homeassistant/light/desk/config"),
+            &format!("button.white-preset[data-white=\"{name}\"]"),
+        )
+        .get_attribute("aria-pressed")
+    };
+    assert_eq!(
+        pressed("warm").as_deref(),
+        Some("true"),
+        "370 mireds is warm"
+    );
+    assert_eq!(pressed("cool").as_deref(), Some("false"));
+    within(&sheet, "button.white-preset[data-white=\"cool\"]")
+        .unchecked_into::<HtmlElement>()
+        .click();
+    settle().await;
+    let sent = page.rec.sent();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].topic, "desk/set");
+    // 6500 K is 153 mireds, below this lamp's 200: its coolest is sent.
+    assert_eq!(payload_json(&sent[0])["color_temp"], 200);
+    assert_eq!(pressed("cool").as_deref(), Some("true"));
 }

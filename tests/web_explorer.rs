@@ -5,16 +5,10 @@
 //! and from the log (the exact publish recorded), saved messages and the words.
 #![cfg(target_arch = "wasm32")]
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
-
 use lampboard::lamp::DirectorySettings;
 use lampboard::mqtt::packet::QoS;
-use lampboard::mqtt::session::{Message, PublishTicket};
-use lampboard::store::saved::saved_key;
+use lampboard::store::saved::{legacy_saved_key, saved_key};
 use lampboard::store::topic_tree::HISTORY_PER_TOPIC;
-use lampboard::store::{Publisher, Store};
-use lampboard::ui::App;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -24,124 +18,24 @@ use web_sys::{Element, HtmlElement};
 mod frames;
 #[path = "common/host.rs"]
 mod host;
+#[path = "common/page.rs"]
+mod page;
 use frames::{settle, sleep};
-use host::fresh_host;
+use page::{mount, sent, within, Page};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-#[derive(Debug, Clone, PartialEq)]
-struct Sent {
-    topic: String,
-    payload: String,
-    qos: QoS,
-    retain: bool,
-}
-
-fn sent(topic: &str, payload: &str, qos: QoS, retain: bool) -> Sent {
-    Sent {
-        topic: topic.into(),
-        payload: payload.into(),
-        qos,
-        retain,
-    }
-}
-
-#[derive(Default)]
-struct Recorder {
-    sent: RefCell<Vec<Sent>>,
-    next: Cell<u64>,
-}
-
-impl Publisher for Recorder {
-    fn publish(
-        &self,
-        topic: &str,
-        payload: Vec<u8>,
-        qos: QoS,
-        retain: bool,
-    ) -> Result<PublishTicket, String> {
-        self.next.set(self.next.get() + 1);
-        self.sent.borrow_mut().push(Sent {
-            topic: topic.to_owned(),
-            payload: String::from_utf8(payload).expect("utf-8 payload"),
-            qos,
-            retain,
-        });
-        Ok(PublishTicket(self.next.get()))
-    }
-    fn subscribe(&self, _: &[String], _: QoS) -> Result<(), String> {
-        Ok(())
-    }
-    fn unsubscribe(&self, _: &[String]) -> Result<(), String> {
-        Ok(())
-    }
-}
-
-struct Page {
-    host: HtmlElement,
-    store: Store,
-    rec: Rc<Recorder>,
-}
-
 /// The app on its Messages tab, with a recording publisher and clean localStorage.
 async fn messages_page() -> Page {
-    let host = fresh_host();
-    let store = Store::new(DirectorySettings::default());
-    let rec = Rc::new(Recorder::default());
-    store.set_publisher(rec.clone());
-    leptos::mount::mount_to(
-        host.clone(),
-        move || view! { <App manual=true store=store /> },
-    )
-    .forget();
-    let page = Page { host, store, rec };
+    let page = mount();
     page.click("button.tab[data-page=\"messages\"]");
     settle().await;
     page
 }
 
 impl Page {
-    fn all(&self, selector: &str) -> Vec<Element> {
-        let list = self.host.query_selector_all(selector).unwrap();
-        (0..list.length())
-            .filter_map(|i| list.item(i))
-            .map(|n| n.unchecked_into())
-            .collect()
-    }
-    fn one(&self, selector: &str) -> Element {
-        self.host
-            .query_selector(selector)
-            .unwrap()
-            .unwrap_or_else(|| panic!("no element matches {selector}"))
-    }
-    fn has(&self, selector: &str) -> bool {
-        self.host.query_selector(selector).unwrap().is_some()
-    }
-    fn text(&self, selector: &str) -> String {
-        self.one(selector).text_content().unwrap_or_default()
-    }
-    fn click(&self, selector: &str) {
-        self.one(selector).unchecked_into::<HtmlElement>().click();
-    }
-    fn type_into(&self, selector: &str, value: &str) {
-        let el = self.one(selector);
-        js_sys::Reflect::set(&el, &"value".into(), &value.into()).unwrap();
-        let init = web_sys::EventInit::new();
-        init.set_bubbles(true);
-        let ev = web_sys::Event::new_with_event_init_dict("input", &init).unwrap();
-        el.dispatch_event(&ev).unwrap();
-    }
     fn prop(&self, selector: &str, name: &str) -> wasm_bindgen::JsValue {
         js_sys::Reflect::get(&self.one(selector), &name.into()).unwrap()
-    }
-    fn receive(&self, topic: &str, payload: &[u8], qos: QoS, retain: bool) {
-        self.store.receive(Message {
-            topic: topic.into(),
-            payload: payload.to_vec(),
-            qos,
-            retain,
-            dup: false,
-        });
     }
     /// The tree's rows as (topic, message count) in drawn order.
     fn tree(&self) -> Vec<(String, String)> {
@@ -158,12 +52,6 @@ impl Page {
     fn row(&self, topic: &str) -> Element {
         self.one(&format!(".tree-row[data-topic=\"{topic}\"]"))
     }
-}
-
-fn within(el: &Element, selector: &str) -> Element {
-    el.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no {selector} in the element"))
 }
 
 fn text_in(el: &Element, selector: &str) -> String {
@@ -443,7 +331,7 @@ async fn publish_to_this_topic_from_the_tree_fills_opens_and_focuses_the_form() 
     page.click("button.publish");
     settle().await;
     assert_eq!(
-        *page.rec.sent.borrow(),
+        page.rec.sent(),
         [sent(
             KITCHEN,
             r#"{"state":"ON","brightness":80}"#,
@@ -513,7 +401,7 @@ async fn the_compact_log_has_one_line_per_message_and_opens_to_the_payload() {
     page.click("button.publish");
     settle().await;
     assert_eq!(
-        *page.rec.sent.borrow(),
+        page.rec.sent(),
         [sent(
             "other/lines",
             "first line\nsecond line",
@@ -540,7 +428,7 @@ async fn clear_view_empties_the_log_the_tree_and_the_counters() {
     assert_eq!(page.text(".log-counts"), "1 kept of 1 received");
     assert_eq!(page.tree(), pairs(&[("again", "1")]));
     assert!(
-        page.rec.sent.borrow().is_empty(),
+        page.rec.sent().is_empty(),
         "clearing the view sends nothing"
     );
 }
@@ -555,7 +443,10 @@ async fn saved_messages_are_kept_per_profile_and_fill_the_form() {
     settle().await;
     assert_eq!(page.all(".saved-item").len(), 1);
     assert_eq!(page.text(".saved-use"), "lampboard/scene · movie");
-    let key = saved_key(&page.store.profile.get_untracked());
+    let key = saved_key(
+        &page.store.profile_id(),
+        &page.store.profile.get_untracked(),
+    );
     assert_eq!(page.store.profile.get_untracked(), "Default");
     let stored = storage
         .get_item(&key)
@@ -573,7 +464,7 @@ async fn saved_messages_are_kept_per_profile_and_fill_the_form() {
     page.click("button.publish");
     settle().await;
     assert_eq!(
-        *page.rec.sent.borrow(),
+        page.rec.sent(),
         [sent("lampboard/scene", "movie", QoS::AtLeastOnce, false)]
     );
     page.click(".saved-remove");
@@ -585,4 +476,40 @@ async fn saved_messages_are_kept_per_profile_and_fill_the_form() {
     sleep(0).await;
     settle().await;
     assert!(page.all(".saved-item").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn saved_messages_belong_to_the_profiles_id_and_an_earlier_versions_list_moves_there() {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let page = mount();
+    // An earlier version kept the list under the profile's name.
+    let legacy = legacy_saved_key("Cabin");
+    storage
+        .set_item(
+            &legacy,
+            r#"[{"topic":"cabin/heating","payload":"on","qos":1,"retain":false}]"#,
+        )
+        .unwrap();
+    page.store
+        .use_profile("pcabin01", "Cabin", DirectorySettings::default());
+    page.click("button.tab[data-page=\"messages\"]");
+    settle().await;
+    assert_eq!(page.text(".saved-use"), "cabin/heating · on");
+    assert_eq!(
+        storage.get_item(&legacy).unwrap(),
+        None,
+        "moved, not copied"
+    );
+    let moved = storage
+        .get_item("lampboard.saved.pcabin01")
+        .unwrap()
+        .expect("under the profile's id");
+    assert!(moved.contains("cabin/heating"), "{moved}");
+
+    // A rename keeps the list: the name is no longer the key.
+    page.store.profile.set("Lake cabin".into());
+    sleep(0).await;
+    settle().await;
+    assert_eq!(page.text(".saved-use"), "cabin/heating · on");
+    storage.remove_item("lampboard.saved.pcabin01").unwrap();
 }

@@ -10,89 +10,30 @@
 //! Its own test binary, because the counting allocator is global to the binary.
 #![cfg(target_arch = "wasm32")]
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-use lampboard::lamp::DirectorySettings;
 use lampboard::mqtt::packet::QoS;
-use lampboard::mqtt::session::{Message, PublishTicket};
-use lampboard::store::{Publisher, Store};
-use lampboard::ui::App;
+use lampboard::store::Store;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::HtmlElement;
 
+#[path = "common/counting_alloc.rs"]
+mod counting_alloc;
 #[path = "common/frames.rs"]
 mod frames;
 #[path = "common/host.rs"]
 mod host;
+#[path = "common/page.rs"]
+mod page;
+use counting_alloc::live_bytes;
 use frames::{next_frame, settle};
-use host::fresh_host;
+use page::{message, mount, Page};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            LIVE.fetch_add(layout.size(), Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc_zeroed(layout) };
-        if !p.is_null() {
-            LIVE.fetch_add(layout.size(), Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-            LIVE.fetch_add(new_size, Ordering::Relaxed);
-        }
-        p
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
-
-fn live_bytes() -> usize {
-    LIVE.load(Ordering::Relaxed)
-}
-
-/// Counts publishes; the explorer must make none.
-#[derive(Default)]
-struct Recorder {
-    published: Cell<usize>,
-}
-
-impl Publisher for Recorder {
-    fn publish(&self, _: &str, _: Vec<u8>, _: QoS, _: bool) -> Result<PublishTicket, String> {
-        self.published.set(self.published.get() + 1);
-        Ok(PublishTicket(self.published.get() as u64))
-    }
-    fn subscribe(&self, _: &[String], _: QoS) -> Result<(), String> {
-        Ok(())
-    }
-    fn unsubscribe(&self, _: &[String]) -> Result<(), String> {
-        Ok(())
-    }
-}
 
 /// 100 rooms of 100 devices: 10,000 retained topics under `house/`.
 const ROOMS: usize = 100;
@@ -119,13 +60,7 @@ fn lamp_topic(i: usize) -> String {
 }
 
 fn receive(store: Store, topic: &str, payload: &[u8], retain: bool) {
-    store.receive(Message {
-        topic: topic.into(),
-        payload: payload.to_vec(),
-        qos: QoS::AtMostOnce,
-        retain,
-        dup: false,
-    });
+    store.receive(message(topic, payload, QoS::AtMostOnce, retain));
 }
 
 /// The frame callback, kept where it can re-register itself.
@@ -205,15 +140,7 @@ async fn flood(store: Store, frames: usize, sent: &mut usize) {
 
 #[wasm_bindgen_test]
 async fn the_explorer_under_a_flood_keeps_drawing_holds_steady_memory_and_leaves_the_lamps_alone() {
-    let host = fresh_host();
-    let store = Store::new(DirectorySettings::default());
-    let rec = Rc::new(Recorder::default());
-    store.set_publisher(rec.clone());
-    leptos::mount::mount_to(
-        host.clone(),
-        move || view! { <App manual=true store=store /> },
-    )
-    .forget();
+    let Page { host, store, rec } = mount();
     for i in 0..LAMPS {
         receive(store, &lamp_topic(i), br#"{"state":"ON"}"#, true);
     }
@@ -316,5 +243,5 @@ async fn the_explorer_under_a_flood_keeps_drawing_holds_steady_memory_and_leaves
     settle().await;
     assert_eq!(lamps_page(&host), lamps_before);
     assert_eq!(store.lamp_count(), LAMPS);
-    assert_eq!(rec.published.get(), 0);
+    assert_eq!(rec.sent(), [], "the explorer published nothing");
 }

@@ -8,70 +8,25 @@
 //! Its own test binary, because the counting allocator is global to the binary.
 #![cfg(target_arch = "wasm32")]
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-use lampboard::lamp::DirectorySettings;
 use lampboard::mqtt::packet::QoS;
-use lampboard::mqtt::session::Message;
 use lampboard::store::Store;
-use lampboard::ui::App;
-use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::HtmlElement;
 
+#[path = "common/counting_alloc.rs"]
+mod counting_alloc;
 #[path = "common/frames.rs"]
 mod frames;
 #[path = "common/host.rs"]
 mod host;
+#[path = "common/page.rs"]
+mod page;
+use counting_alloc::live_bytes;
 use frames::settle;
-use host::fresh_host;
+use page::{message, mount, Page};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// The system allocator, counting the bytes in use, so the test reads exactly what the app
-/// holds (wasm memory only grows, in 64 KiB pages, so it hides small leaks and never shows
-/// a plateau that was reached earlier).
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            LIVE.fetch_add(layout.size(), Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc_zeroed(layout) };
-        if !p.is_null() {
-            LIVE.fetch_add(layout.size(), Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-            LIVE.fetch_add(new_size, Ordering::Relaxed);
-        }
-        p
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
-
-fn live_bytes() -> usize {
-    LIVE.load(Ordering::Relaxed)
-}
 
 /// Lamps with every control (brightness and the colour-temperature slider), so each state
 /// redraws a whole card.
@@ -96,16 +51,10 @@ fn state_topic(i: usize) -> String {
     format!("homeassistant/light/mem{i}/state")
 }
 
-/// The whole app with clean localStorage, not connecting anywhere (no publisher: nothing
-/// here publishes), and `LAMPS` Home Assistant lamps with brightness and colour temperature.
-fn mount() -> (Store, HtmlElement) {
-    let host = fresh_host();
-    let store = Store::new(DirectorySettings::default());
-    leptos::mount::mount_to(
-        host.clone(),
-        move || view! { <App manual=true store=store /> },
-    )
-    .forget();
+/// The whole app with clean localStorage, not connecting anywhere, and `LAMPS` Home
+/// Assistant lamps with brightness and colour temperature.
+fn mount_lamps() -> (Store, HtmlElement) {
+    let Page { host, store, .. } = mount();
     for i in 0..LAMPS {
         let config = format!(
             r#"{{"name":"Mem {i}","uniq_id":"mem_{i}","schema":"json","brightness":true,"supported_color_modes":["color_temp"],"cmd_t":"homeassistant/light/mem{i}/set","stat_t":"{}"}}"#,
@@ -117,13 +66,7 @@ fn mount() -> (Store, HtmlElement) {
 }
 
 fn receive(store: Store, topic: &str, payload: &[u8], retain: bool) {
-    store.receive(Message {
-        topic: topic.into(),
-        payload: payload.to_vec(),
-        qos: QoS::AtMostOnce,
-        retain,
-        dup: false,
-    });
+    store.receive(message(topic, payload, QoS::AtMostOnce, retain));
 }
 
 /// `frames` frames of `PER_FRAME` lamp states each, numbered from `*sent` on (brightness
@@ -170,36 +113,47 @@ async fn growth_per_phase(store: Store, sent: &mut usize) -> (isize, isize) {
 
 #[wasm_bindgen_test]
 async fn lamp_cards_hold_steady_memory_in_a_flood_of_states() {
-    let (store, host) = mount();
+    let (store, host) = mount_lamps();
     settle().await;
     assert_eq!(element_count(&host, "article.lamp-card"), LAMPS as u32);
-    // Controls are built a frame or two after a card comes near the viewport.
+    // The sheet of lamp 0 is open through the flood: its sliders are redrawn too.
+    one(
+        &host,
+        "article.lamp-card[data-lamp=\"homeassistant/light/mem0/config\"] .tile-open",
+    )
+    .unchecked_into::<HtmlElement>()
+    .click();
     for _ in 0..20 {
-        if element_count(&host, "input.color-temp") == LAMPS as u32 {
+        if element_count(&host, "input.color-temp") == 1 {
             break;
         }
         settle().await;
     }
     assert_eq!(
         element_count(&host, "input.color-temp"),
-        LAMPS as u32,
-        "every card has its colour-temperature slider"
+        1,
+        "the open sheet has its colour-temperature slider"
     );
     let mut sent = 0;
     let (first, second) = growth_per_phase(store, &mut sent).await;
     // The cards really were redrawn: the last state of lamp 0 is on screen.
     let last_for_0 = (sent - 1) / LAMPS * LAMPS;
-    let shown = one(
+    let level = ((100 + last_for_0 % 100) as f64 / 2.55).round();
+    let tile = one(
         &host,
-        "article.lamp-card[data-lamp=\"homeassistant/light/mem0/config\"] .control-label output",
+        "article.lamp-card[data-lamp=\"homeassistant/light/mem0/config\"] .tile-state",
     )
     .text_content()
     .unwrap_or_default();
     assert_eq!(
-        shown,
-        format!("{} %", ((100 + last_for_0 % 100) as f64 / 2.55).round()),
-        "the card shows the last brightness"
+        tile,
+        format!("On · {level} %"),
+        "the tile shows the last brightness"
     );
+    let sheet = one(&host, ".sheet-body .control-label output")
+        .text_content()
+        .unwrap_or_default();
+    assert_eq!(sheet, format!("{level} %"), "so does the open sheet");
     assert!(
         first.max(second) < TOLERANCE as isize,
         "the lamps page kept growing: +{first} then +{second} bytes per {} messages",
@@ -209,7 +163,7 @@ async fn lamp_cards_hold_steady_memory_in_a_flood_of_states() {
 
 #[wasm_bindgen_test]
 async fn the_explorer_holds_steady_memory_in_a_flood_of_messages() {
-    let (store, host) = mount();
+    let (store, host) = mount_lamps();
     one(&host, "button.tab[data-page=\"messages\"]")
         .unchecked_into::<HtmlElement>()
         .click();

@@ -6,18 +6,23 @@
 //! Everything listens on 127.0.0.1 on free ports, and every child process is
 //! killed when its guard drops, so a failed test leaves nothing running.
 
+pub mod expect;
 pub mod fault_proxy;
 mod http;
 mod observer;
 mod procs;
 pub mod rabbitmq;
+pub mod rabbitmq_cluster;
 pub mod secure_broker;
+pub mod sheet;
 mod static_server;
 
 /// The cards lampsim's default house makes: 12 plain MQTT lamps; 6 Home Assistant lamps (two
 /// JSON, the default-schema Tasmota bulb, the template lamp, the device-discovery pendant, the
-/// porch light); 5 Zigbee2MQTT lamps (two bulbs, the dimmer's two endpoints, the group).
-pub const LAMPSIM_CARDS: usize = 23;
+/// porch light); 5 Zigbee2MQTT lamps (two bulbs, the dimmer's two endpoints, the group);
+/// 3 Tasmota lights (the bulb, the two-channel controller's two channels); 1 WLED strip;
+/// 3 Shelly lamps (the Gen1 RGBW2 and Bulb RGBW, the Gen2 Plus RGBW PM).
+pub const LAMPSIM_CARDS: usize = 30;
 
 pub use fault_proxy::FaultProxy;
 pub use observer::Observer;
@@ -29,12 +34,31 @@ use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 
+/// A CSS selector that matches once the app has mounted: its header's tabs. index.html's
+/// app shell has a header and a title too (painted before the wasm runs), so `header h1`
+/// alone matches before the app is there.
+pub const APP_MOUNTED: &str = "header.app-header nav.tabs";
+
+/// The browser every session and benchmark drives: Debian's `chromium` package.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+
 /// The repository root (the e2e crate lives one level below it).
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(".."))
+}
+
+/// The release build the end-to-end tests serve, checked to be there: a missing dist/ fails
+/// the test saying how to make it, not as a 404 in the browser.
+pub fn dist() -> PathBuf {
+    let dist = repo_root().join("dist");
+    assert!(
+        dist.join("index.html").exists(),
+        "build dist/ first (cargo xtask test does)"
+    );
+    dist
 }
 
 /// Where screenshots go, so CI keeps them as artifacts.
@@ -86,7 +110,7 @@ impl Session {
             "browserName": "chrome",
             "goog:loggingPrefs": { "browser": "ALL" },
             "goog:chromeOptions": {
-                "binary": "/usr/bin/chromium",
+                "binary": CHROMIUM,
                 "args": [
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
                     "--no-first-run", "--disable-background-networking",
@@ -146,7 +170,7 @@ impl Session {
             .await
             .expect("set the broker URL");
         self.client.goto(&self.page_url).await.expect("page loads");
-        self.wait_for_css("header h1", Duration::from_secs(20))
+        self.wait_for_css(APP_MOUNTED, Duration::from_secs(20))
             .await;
     }
 
@@ -158,6 +182,19 @@ impl Session {
             .for_element(Locator::Css(css))
             .await
             .unwrap_or_else(|e| panic!("no element {css} within {timeout:?}: {e}"));
+    }
+
+    /// Waits until a fresh page (no lamps yet) is connected and the broker has acknowledged
+    /// its subscriptions. A broker that sends no retained messages to wildcard filters
+    /// (RabbitMQ) shows a page only what is published after this, so a test starts its lamps
+    /// here; "connected" alone (the CONNACK) comes before the SUBACK.
+    pub async fn wait_listening(&self, timeout: Duration) {
+        self.wait_until(
+            "the page is connected and subscribed",
+            "document.querySelector('.status-line[data-status=\"connected\"]') && Number(document.querySelector('.empty-hint')?.dataset.granted) > 0",
+            timeout,
+        )
+        .await;
     }
 
     /// Polls a JavaScript expression until it returns `true`, or fails the
@@ -226,6 +263,22 @@ impl Session {
     pub async fn save_and_connect(&self) {
         self.js("document.querySelector('button.save-connect').click(); return true;")
             .await;
+    }
+
+    /// Clicks the header's theme button until it shows `choice` (system, light or dark), so
+    /// screenshots and axe runs see each theme.
+    pub async fn pick_theme(&self, choice: &str) {
+        for _ in 0..3 {
+            let now = self
+                .js("return document.querySelector('.theme-button').dataset.themeChoice")
+                .await;
+            if now == serde_json::json!(choice) {
+                return;
+            }
+            self.js("document.querySelector('.theme-button').click(); return true;")
+                .await;
+        }
+        panic!("the theme button never showed {choice}");
     }
 
     /// Saves a PNG screenshot under target/e2e-artifacts/.

@@ -352,11 +352,17 @@ impl Lampsim {
     /// Starts lampsim's default house (12 lamps in 4 rooms, 2 Home Assistant,
     /// 2 Zigbee2MQTT) against `broker`.
     pub fn start(broker: &Broker, extra: &[&str]) -> Self {
+        Self::start_at(&broker.tcp_url(), extra)
+    }
+
+    /// Starts lampsim's default house against the broker at `tcp_url` (`mqtt://…`): one
+    /// node of the RabbitMQ cluster, which is no [`Broker`].
+    pub fn start_at(tcp_url: &str, extra: &[&str]) -> Self {
         let process = ChildGuard::spawn(
             "lampsim",
             Command::new(Self::binary())
                 .arg("--broker")
-                .arg(broker.tcp_url())
+                .arg(tcp_url)
                 .args(extra)
                 .stdout(Stdio::null()),
         );

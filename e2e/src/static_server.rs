@@ -1,4 +1,6 @@
-//! A static file server for the release dist, on loopback, for the browser.
+//! A static file server for the release dist, on loopback, for the browser. Text and wasm
+//! go out gzipped (level 9) to a browser that accepts it, as any real host serves them, so
+//! Lighthouse's byte counts and load times are those of a deployment.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -71,13 +73,18 @@ fn serve_one(mut stream: std::net::TcpStream, root: &Path) {
     if reader.read_line(&mut line).is_err() {
         return;
     }
-    // Drain the headers.
+    // Read the headers: only Accept-Encoding matters.
     let mut header = String::new();
+    let mut gzip_ok = false;
     while reader
         .read_line(&mut header)
         .map(|n| n > 2)
         .unwrap_or(false)
     {
+        let lower = header.to_ascii_lowercase();
+        if lower.starts_with("accept-encoding:") && lower.contains("gzip") {
+            gzip_ok = true;
+        }
         header.clear();
     }
     let path = line.split_whitespace().nth(1).unwrap_or("/");
@@ -105,10 +112,39 @@ fn serve_one(mut stream: std::net::TcpStream, root: &Path) {
         Ok(bytes) if safe => ("200 OK", bytes, content_type(&file)),
         _ => ("404 Not Found", b"not found".to_vec(), "text/plain"),
     };
+    let compressible = kind != "image/png" && kind != "text/plain";
+    let gzipped = (gzip_ok && compressible)
+        .then(|| gzip(&file, &body))
+        .flatten();
+    let (body, encoding) = match gzipped {
+        Some(gz) => (gz, "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n"),
+        None => (body, ""),
+    };
     let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\n{encoding}Content-Length: {}\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n",
         body.len()
     );
     let _ = stream.write_all(head.as_bytes());
     let _ = stream.write_all(&body);
+}
+
+/// Gzip at level 9, what `cargo xtask size` reports; kept per file and content, since the
+/// suites load the same 2 MB wasm hundreds of times.
+fn gzip(file: &Path, bytes: &[u8]) -> Option<Vec<u8>> {
+    use flate2::{write::GzEncoder, Compression};
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    type Cache = Mutex<HashMap<(PathBuf, usize), Vec<u8>>>;
+    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    // dist/ does not change while a suite runs; the length catches a rebuild in between.
+    let key = (file.to_path_buf(), bytes.len());
+    if let Some(hit) = cache.lock().ok()?.get(&key) {
+        return Some(hit.clone());
+    }
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+    encoder.write_all(bytes).ok()?;
+    let gz = encoder.finish().ok()?;
+    cache.lock().ok()?.insert(key, gz.clone());
+    Some(gz)
 }

@@ -40,13 +40,7 @@ async fn world(width: u32, height: u32) -> World {
     let lampsim = match early {
         Some(lampsim) => lampsim,
         None => {
-            session
-                .wait_until(
-                    "the page connects before the lamps start",
-                    "document.querySelector('.status-line[data-status=\"connected\"]')",
-                    LONG,
-                )
-                .await;
+            session.wait_listening(LONG).await;
             Lampsim::start(&broker, &["--quiet"])
         }
     };
@@ -187,11 +181,22 @@ async fn a_colour_choice_publishes_the_right_retained_json() {
     let w = world(1280, 900).await;
     wait_connected_with_all_lamps(&w).await;
     let id = first_card(&w, "smarthome/").await;
+    // The fine controls are in the lamp's sheet, opened from its tile.
     w.session
         .js(&format!(
-            "const i = {}.querySelector('input[type=color]'); i.value = '#00ffff'; i.dispatchEvent(new Event('input', {{bubbles: true}})); i.dispatchEvent(new Event('change', {{bubbles: true}})); return true;",
+            "{}.querySelector('.tile-open').click(); return true;",
             card(&id)
         ))
+        .await;
+    w.session
+        .wait_until(
+            "the lamp's sheet",
+            "!!document.querySelector('dialog.lamp-sheet[open] .sheet-body input[type=color]')",
+            LONG,
+        )
+        .await;
+    w.session
+        .js("const i = document.querySelector('dialog.lamp-sheet .sheet-body input[type=color]'); i.value = '#00ffff'; i.dispatchEvent(new Event('input', {bubbles: true})); i.dispatchEvent(new Event('change', {bubbles: true})); return true;")
         .await;
     let got = w
         .observer
@@ -289,7 +294,7 @@ async fn after_a_reload_every_lamp_comes_back_live_with_its_retained_state() {
     w.session
         .wait_until(
             "the offline snapshot holds the lamps",
-            "(localStorage.getItem('lampboard.snapshot') || '').split('smarthome/').length > 12",
+            "(localStorage.getItem(Object.keys(localStorage).find(k => k.startsWith('lampboard.snapshot.'))) || '').split('smarthome/').length > 12",
             LONG,
         )
         .await;

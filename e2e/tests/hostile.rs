@@ -12,6 +12,9 @@ const LONG: Duration = Duration::from_secs(30);
 /// A room and a lamp name that are HTML with handlers which would set a flag if run.
 const EVIL_ROOM: &str = "<img src=x onerror=window.__pwned=1>";
 const EVIL_NAME: &str = "<svg onload=window.__pwned=3>";
+/// The room's heading as the dashboard writes a topic's room: its underscores and hyphens
+/// read as one space (src/arrange/names.rs), its markup as the characters it is made of.
+const EVIL_ROOM_SHOWN: &str = "<img src=x onerror=window. pwned=1>";
 const EVIL_EFFECT: &str = "<script>window.__pwned=2</script>";
 const DEEP: &str = "smarthome/attic/lamps/deep";
 const BINARY: &str = "smarthome/attic/lamps/binary";
@@ -62,7 +65,7 @@ async fn hostile_topics_and_payloads_render_as_text_run_no_script_and_the_app_st
             .wait_until(
                 &format!("{lamp} marked unreadable"),
                 &format!(
-                    "({}?.querySelector('.unreadable summary')?.textContent || '').includes('Last message unreadable')",
+                    "({}?.querySelector('.tile-state')?.textContent || '') === 'Unreadable message'",
                     card(lamp)
                 ),
                 LONG,
@@ -96,18 +99,32 @@ async fn hostile_topics_and_payloads_render_as_text_run_no_script_and_the_app_st
     assert!(
         headings
             .as_array()
-            .is_some_and(|h| h.iter().any(|t| t.as_str() == Some(EVIL_ROOM))),
+            .is_some_and(|h| h.iter().any(|t| t.as_str() == Some(EVIL_ROOM_SHOWN))),
         "room headings: {headings}"
     );
 
-    // Out-of-range numbers are clamped: full brightness, pure green.
-    let huge = session
+    // Out-of-range numbers are clamped: full brightness, pure green (read in the lamp's
+    // sheet, opened from its tile).
+    session
         .js(&format!(
-            "const c = {}; return [c.querySelector('.control-label output').textContent, c.querySelector('.color-input').value]",
+            "{}.querySelector('.tile-open').click(); return true;",
             card(HUGE)
         ))
         .await;
+    session
+        .wait_until(
+            "the sheet of the huge lamp",
+            "!!document.querySelector('dialog.lamp-sheet[open] .sheet-body .color-input')",
+            LONG,
+        )
+        .await;
+    let huge = session
+        .js("const c = document.querySelector('dialog.lamp-sheet .sheet-body'); return [c.querySelector('.control-label output').textContent, c.querySelector('.color-input').value]")
+        .await;
     assert_eq!(huge, serde_json::json!(["100 %", "#00ff00"]));
+    session
+        .js("document.querySelector('dialog.lamp-sheet .sheet-close').click(); return true;")
+        .await;
 
     // The explorer shows the script payload as text too.
     session

@@ -26,15 +26,6 @@ struct World {
     broker: Option<Broker>,
 }
 
-fn dist() -> PathBuf {
-    let dist = e2e::repo_root().join("dist");
-    assert!(
-        dist.join("index.html").exists(),
-        "build dist/ first (cargo xtask test does)"
-    );
-    dist
-}
-
 async fn world_serving(root: PathBuf, (width, height): (u32, u32)) -> World {
     let broker = Broker::start(broker_kind());
     let lampsim = Lampsim::start(&broker, &["--quiet"]);
@@ -51,7 +42,7 @@ async fn world_serving(root: PathBuf, (width, height): (u32, u32)) -> World {
 }
 
 async fn world(size: (u32, u32)) -> World {
-    world_serving(dist(), size).await
+    world_serving(e2e::dist(), size).await
 }
 
 async fn wait_connected_with_all_lamps(s: &Session) {
@@ -81,7 +72,7 @@ async fn wait_controlled(s: &Session) {
     .await;
     if s.js("return !!navigator.serviceWorker.controller").await != json!(true) {
         s.js("location.reload(); return true;").await;
-        s.wait_for_css("header h1", LONG).await;
+        s.wait_for_css(e2e::APP_MOUNTED, LONG).await;
     }
     s.wait_until(
         "the service worker controls the page",
@@ -94,21 +85,6 @@ async fn wait_controlled(s: &Session) {
 /// Runs an async JavaScript body (WebDriver awaits the returned promise).
 async fn js_async(s: &Session, body: &str) -> Value {
     s.js(&format!("return (async () => {{ {body} }})();")).await
-}
-
-/// Clicks the header's theme button until it shows `choice` (system, light or dark).
-async fn pick_theme(s: &Session, choice: &str) {
-    for _ in 0..3 {
-        let now = s
-            .js("return document.querySelector('.theme-button').dataset.themeChoice")
-            .await;
-        if now == json!(choice) {
-            return;
-        }
-        s.js("document.querySelector('.theme-button').click(); return true;")
-            .await;
-    }
-    panic!("the theme button never showed {choice}");
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -261,7 +237,7 @@ async fn with_server_and_broker_gone_a_reload_shows_the_shell_and_the_last_lamp_
     w.session
         .wait_until(
             &format!("a snapshot of {LAMPS}+ lamp topics in localStorage"),
-            "(JSON.parse(localStorage.getItem('lampboard.snapshot') || '[]').length - 1) / 2 >= 16",
+            "(JSON.parse(localStorage.getItem(Object.keys(localStorage).find(k => k.startsWith('lampboard.snapshot.'))) || '[]').length - 1) / 2 >= 16",
             LONG,
         )
         .await;
@@ -276,7 +252,7 @@ async fn with_server_and_broker_gone_a_reload_shows_the_shell_and_the_last_lamp_
     drop(w.lampsim.take());
     drop(w.broker.take());
     w.session.js("location.reload(); return true;").await;
-    w.session.wait_for_css("header h1", LONG).await;
+    w.session.wait_for_css(e2e::APP_MOUNTED, LONG).await;
     w.session
         .wait_until(
             &format!("{LAMPS} cards restored from the snapshot"),
@@ -307,17 +283,23 @@ async fn with_server_and_broker_gone_a_reload_shows_the_shell_and_the_last_lamp_
         "stale cards are greyed: {greyed}"
     );
     w.session.screenshot("pwa-offline-phone").await;
-    // A change made offline is queued (the banner's promise), not refused.
+    // A change made offline is queued (the banner's promise), not refused, and the banner
+    // then counts it.
     w.session
         .js("document.querySelector('article.lamp-card .switch').click(); return true;")
         .await;
     w.session
         .wait_until(
-            "the change is marked Sending…",
-            "document.querySelector('article.lamp-card .delivery[data-delivery=\"pending\"]')",
+            "the change is marked Will send when connected",
+            "document.querySelector('article.lamp-card .delivery[data-delivery=\"queued\"]')",
             LONG,
         )
         .await;
+    let banner = w.session.text(".offline-banner").await;
+    assert!(
+        banner.contains("1 change is kept for"),
+        "the banner counts the waiting change: {banner:?}"
+    );
     w.session.close().await;
 }
 
@@ -325,7 +307,7 @@ async fn with_server_and_broker_gone_a_reload_shows_the_shell_and_the_last_lamp_
 async fn a_new_deploy_offers_reload_and_the_reload_runs_the_new_version_with_old_caches_gone() {
     let root = std::env::temp_dir().join(format!("lampboard-pwa-update-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
-    copy_dir(&dist(), &root);
+    copy_dir(&e2e::dist(), &root);
     let w = world_serving(root.clone(), DESKTOP).await;
     let s = &w.session;
     wait_controlled(s).await;
@@ -358,7 +340,10 @@ async fn a_new_deploy_offers_reload_and_the_reload_runs_the_new_version_with_old
         .await;
     s.wait_until(
         "the page reloaded under the new worker",
-        "window.__before === undefined && document.querySelector('header h1') && navigator.serviceWorker.controller",
+        &format!(
+            "window.__before === undefined && document.querySelector('{}') && navigator.serviceWorker.controller",
+            e2e::APP_MOUNTED
+        ),
         LONG,
     )
     .await;
@@ -395,6 +380,56 @@ async fn install_button_appears_when_the_browser_offers_installation_and_prompts
     w.session.close().await;
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dismissed_install_bar_stays_dismissed_after_a_reload() {
+    let w = world(PHONE).await;
+    let s = &w.session;
+    wait_connected_with_all_lamps(s).await;
+    // Headless Chromium may offer installation itself; play the browser's part as well.
+    let offer = "const e = new Event('beforeinstallprompt', { cancelable: true }); e.prompt = () => Promise.resolve({ outcome: 'dismissed' }); window.dispatchEvent(e); return true;";
+    s.js(offer).await;
+    s.wait_until(
+        "an Install bar",
+        "document.querySelector('.pwa-install .pwa-dismiss')",
+        LONG,
+    )
+    .await;
+    s.client
+        .find(fantoccini::Locator::Css(".pwa-install .pwa-dismiss"))
+        .await
+        .expect("the Install bar's dismiss button")
+        .click()
+        .await
+        .expect("click dismiss");
+    s.wait_until(
+        "the Install bar gone",
+        "!document.querySelector('.pwa-install')",
+        LONG,
+    )
+    .await;
+    s.client.refresh().await.expect("reload the page");
+    wait_connected_with_all_lamps(s).await;
+    s.js(offer).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        s.js("return !!document.querySelector('.pwa-install')")
+            .await,
+        serde_json::json!(false),
+        "the dismissed Install bar came back after a reload"
+    );
+    // What keeps it away is the stored dismissal: without it the same offer shows the bar.
+    s.js("localStorage.removeItem('lampboard.install-dismissed'); return true;")
+        .await;
+    s.js(offer).await;
+    s.wait_until(
+        "the Install bar offered again once the dismissal is forgotten",
+        "document.querySelector('.pwa-install')",
+        LONG,
+    )
+    .await;
+    w.session.close().await;
+}
+
 /// axe-core's serious and critical violations on the current page.
 async fn axe_violations(s: &Session) -> Value {
     let axe = std::fs::read_to_string(e2e::repo_root().join("node_modules/axe-core/axe.min.js"))
@@ -423,7 +458,7 @@ async fn axe_core_finds_no_serious_or_critical_violation_in_light_or_dark() {
     wait_connected_with_all_lamps(s).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     for theme in ["light", "dark"] {
-        pick_theme(s, theme).await;
+        s.pick_theme(theme).await;
         // Cards fade their background over 200 ms: measure contrast after it settles.
         tokio::time::sleep(Duration::from_millis(800)).await;
         let violations = axe_violations(s).await;
@@ -445,14 +480,14 @@ async fn theme_button_switches_light_and_dark_remembered_across_reloads_at_phone
         wait_connected_with_all_lamps(s).await;
         let mut backgrounds = Vec::new();
         for theme in ["light", "dark"] {
-            pick_theme(s, theme).await;
+            s.pick_theme(theme).await;
             let stored = s
                 .js("return [document.documentElement.dataset.theme, localStorage.getItem('lampboard.theme')]")
                 .await;
             assert_eq!(stored, json!([theme, theme]));
             // boot.js applies the stored theme before the app starts.
             s.js("location.reload(); return true;").await;
-            s.wait_for_css("header h1", LONG).await;
+            s.wait_for_css(e2e::APP_MOUNTED, LONG).await;
             wait_connected_with_all_lamps(s).await;
             assert_eq!(
                 s.js("return document.documentElement.dataset.theme").await,
@@ -470,7 +505,7 @@ async fn theme_button_switches_light_and_dark_remembered_across_reloads_at_phone
             backgrounds[0], backgrounds[1],
             "light and dark paint different backgrounds"
         );
-        pick_theme(s, "system").await;
+        s.pick_theme("system").await;
         assert_eq!(
             s.js("return [document.documentElement.hasAttribute('data-theme'), localStorage.getItem('lampboard.theme')]")
                 .await,

@@ -8,6 +8,8 @@
 
 use std::time::Duration;
 
+use e2e::expect::{expect_payload, text_is};
+use e2e::sheet::{card, click_switch, set_control, sheet, wait_confirmed};
 use e2e::{Broker, BrokerKind, Lampsim, Observer, Session, StaticServer};
 
 const LONG: Duration = Duration::from_secs(30);
@@ -51,10 +53,6 @@ async fn world(lampsim_args: &[&str]) -> World {
     }
 }
 
-fn card(id: &str) -> String {
-    format!("document.querySelector('article.lamp-card[data-lamp=\"{id}\"]')")
-}
-
 /// Ids of the cards whose id starts with `prefix`, in page order.
 async fn cards_starting(w: &World, prefix: &str) -> Vec<String> {
     let v = w
@@ -76,57 +74,6 @@ async fn wait_card(w: &World, id: &str) {
     w.session
         .wait_until(&format!("a card for {id}"), &card(id), LONG)
         .await;
-}
-
-/// Waits until the card's confirmed state (what the lamp last said) is `state`.
-async fn wait_confirmed(w: &World, id: &str, state: &str, what: &str) {
-    let js = format!("{c} && {c}.dataset.confirmed === '{state}'", c = card(id));
-    w.session.wait_until(what, &js, LONG).await;
-}
-
-async fn click_switch(w: &World, id: &str) {
-    w.session
-        .js(&format!(
-            "{}.querySelector('.switch').click(); return true;",
-            card(id)
-        ))
-        .await;
-}
-
-/// Sets an input or select of the card as a user's final choice would (input, then change),
-/// after scrolling the card into view (cards build their controls near the screen).
-async fn set_control(w: &World, id: &str, selector: &str, value: &str) {
-    w.session
-        .js(&format!("{}.scrollIntoView(); return true;", card(id)))
-        .await;
-    w.session
-        .wait_until(
-            &format!("{id} builds its {selector} near the screen"),
-            &format!("{}.querySelector('{selector}')", card(id)),
-            LONG,
-        )
-        .await;
-    let found = w
-        .session
-        .js(&format!(
-            "const i = {}.querySelector('{selector}'); if (!i) return false; i.value = '{value}'; i.dispatchEvent(new Event('input', {{bubbles: true}})); i.dispatchEvent(new Event('change', {{bubbles: true}})); return true;",
-            card(id)
-        ))
-        .await;
-    assert_eq!(
-        found,
-        serde_json::json!(true),
-        "{id} has no control {selector}"
-    );
-}
-
-async fn expect_payload(w: &World, topic: &str, what: &str, check: impl Fn(&[u8]) -> bool) {
-    let got = w.observer.wait_payload(topic, LONG, check).await;
-    assert!(got.is_ok(), "{what}: {topic} got {got:?}");
-}
-
-fn text_is(want: &'static str) -> impl Fn(&[u8]) -> bool {
-    move |p| p == want.as_bytes()
 }
 
 fn json_has(key: &'static str, want: serde_json::Value) -> impl Fn(&[u8]) -> bool {
@@ -159,8 +106,14 @@ async fn every_kind_of_real_home_lamp_appears_with_its_state() {
         .await;
     // What the lamps first say: the Tasmota bulb `"POWER":"1"` (payload_on 1), the template
     // lamp `"state":"on"`, the dimmer's l1 on and l2 off.
-    wait_confirmed(&w, TASMOTA, "on", "the default-schema bulb reads as on").await;
-    wait_confirmed(&w, TEMPLATE, "on", "the template lamp reads as on").await;
+    wait_confirmed(
+        &w.session,
+        TASMOTA,
+        "on",
+        "the default-schema bulb reads as on",
+    )
+    .await;
+    wait_confirmed(&w.session, TEMPLATE, "on", "the template lamp reads as on").await;
     let dimmer = cards_starting(&w, DIMMER_PREFIX).await;
     let states = w
         .session
@@ -187,37 +140,43 @@ async fn every_kind_of_real_home_lamp_appears_with_its_state() {
 #[tokio::test(flavor = "multi_thread")]
 async fn home_assistant_default_schema_lamp_gets_its_own_payloads_on_its_own_topics() {
     let w = world(&["--flap-every", "0"]).await;
-    wait_confirmed(&w, TASMOTA, "on", "the bulb is on").await;
-    click_switch(&w, TASMOTA).await;
+    wait_confirmed(&w.session, TASMOTA, "on", "the bulb is on").await;
+    click_switch(&w.session, TASMOTA).await;
     expect_payload(
-        &w,
+        &w.observer,
         "cmnd/lampsim_tasmota_bulb/POWER",
         "off is payload_off",
         text_is("0"),
     )
     .await;
-    wait_confirmed(&w, TASMOTA, "off", "the card follows the bulb's telemetry").await;
+    wait_confirmed(
+        &w.session,
+        TASMOTA,
+        "off",
+        "the card follows the bulb's telemetry",
+    )
+    .await;
     // With on_command_type: brightness, a brightness is the Dimmer topic alone (scale 100).
-    set_control(&w, TASMOTA, "input.brightness", "50").await;
+    set_control(&w.session, TASMOTA, "input.brightness", "50").await;
     expect_payload(
-        &w,
+        &w.observer,
         "cmnd/lampsim_tasmota_bulb/Dimmer",
         "brightness",
         text_is("50"),
     )
     .await;
-    wait_confirmed(&w, TASMOTA, "on", "a brightness turns the bulb on").await;
-    set_control(&w, TASMOTA, "input.color-input", "#0000ff").await;
+    wait_confirmed(&w.session, TASMOTA, "on", "a brightness turns the bulb on").await;
+    set_control(&w.session, TASMOTA, "input.color-input", "#0000ff").await;
     expect_payload(
-        &w,
+        &w.observer,
         "cmnd/lampsim_tasmota_bulb/Color",
         "colour as r,g,b",
         text_is("0,0,255"),
     )
     .await;
-    set_control(&w, TASMOTA, "select.effect-select", "wakeup").await;
+    set_control(&w.session, TASMOTA, "select.effect-select", "wakeup").await;
     expect_payload(
-        &w,
+        &w.observer,
         "cmnd/lampsim_tasmota_bulb/Scheme",
         "effect",
         text_is("wakeup"),
@@ -227,8 +186,8 @@ async fn home_assistant_default_schema_lamp_gets_its_own_payloads_on_its_own_top
         .wait_until(
             "the card shows the effect the bulb reports",
             &format!(
-                "{}.querySelector('select.effect-select').value === 'wakeup'",
-                card(TASMOTA)
+                "{}?.querySelector('select.effect-select').value === 'wakeup'",
+                sheet(TASMOTA)
             ),
             LONG,
         )
@@ -240,29 +199,41 @@ async fn home_assistant_default_schema_lamp_gets_its_own_payloads_on_its_own_top
 async fn home_assistant_template_lamp_gets_what_its_templates_render() {
     let w = world(&["--flap-every", "0"]).await;
     let set = "lampsim/lampsim_template_lamp/set";
-    wait_confirmed(&w, TEMPLATE, "on", "the lamp is on").await;
-    click_switch(&w, TEMPLATE).await;
+    wait_confirmed(&w.session, TEMPLATE, "on", "the lamp is on").await;
+    click_switch(&w.session, TEMPLATE).await;
     expect_payload(
-        &w,
+        &w.observer,
         set,
         "command_off_template",
         json_has("state", "off".into()),
     )
     .await;
-    wait_confirmed(&w, TEMPLATE, "off", "the card reads state_template").await;
-    set_control(&w, TEMPLATE, "input.brightness", "50").await;
-    expect_payload(&w, set, "brightness", json_has("brightness", 128.into())).await;
-    wait_confirmed(&w, TEMPLATE, "on", "on again").await;
-    set_control(&w, TEMPLATE, "input.color-input", "#00ff00").await;
+    wait_confirmed(&w.session, TEMPLATE, "off", "the card reads state_template").await;
+    set_control(&w.session, TEMPLATE, "input.brightness", "50").await;
     expect_payload(
-        &w,
+        &w.observer,
+        set,
+        "brightness",
+        json_has("brightness", 128.into()),
+    )
+    .await;
+    wait_confirmed(&w.session, TEMPLATE, "on", "on again").await;
+    set_control(&w.session, TEMPLATE, "input.color-input", "#00ff00").await;
+    expect_payload(
+        &w.observer,
         set,
         "colour",
         json_has("color", serde_json::json!([0, 255, 0])),
     )
     .await;
-    set_control(&w, TEMPLATE, "select.effect-select", "rainbow").await;
-    expect_payload(&w, set, "effect", json_has("effect", "rainbow".into())).await;
+    set_control(&w.session, TEMPLATE, "select.effect-select", "rainbow").await;
+    expect_payload(
+        &w.observer,
+        set,
+        "effect",
+        json_has("effect", "rainbow".into()),
+    )
+    .await;
     w.session.close().await;
 }
 
@@ -278,23 +249,29 @@ async fn device_discovery_and_json_lamps_take_kelvin_and_effects_in_json() {
         .await;
     let pendant = cards_starting(&w, PENDANT_PREFIX).await.remove(0);
     let set = "lampsim/lampsim_pendant/set";
-    wait_confirmed(&w, &pendant, "on", "the pendant starts on").await;
-    click_switch(&w, &pendant).await;
-    expect_payload(&w, set, "off", json_has("state", "OFF".into())).await;
-    wait_confirmed(&w, &pendant, "off", "the pendant's card follows").await;
+    wait_confirmed(&w.session, &pendant, "on", "the pendant starts on").await;
+    click_switch(&w.session, &pendant).await;
+    expect_payload(&w.observer, set, "off", json_has("state", "OFF".into())).await;
+    wait_confirmed(&w.session, &pendant, "off", "the pendant's card follows").await;
     // 250 mireds is 4000 K: the pendant announced color_temp_kelvin.
-    set_control(&w, &pendant, "input.color-temp", "250").await;
+    set_control(&w.session, &pendant, "input.color-temp", "250").await;
     expect_payload(
-        &w,
+        &w.observer,
         set,
         "colour temperature in kelvin",
         json_has("color_temp", 4000.into()),
     )
     .await;
-    wait_confirmed(&w, &pendant, "on", "a colour temperature turns it on").await;
-    set_control(&w, DESK_STRIP, "select.effect-select", "Rainbow").await;
+    wait_confirmed(
+        &w.session,
+        &pendant,
+        "on",
+        "a colour temperature turns it on",
+    )
+    .await;
+    set_control(&w.session, DESK_STRIP, "select.effect-select", "Rainbow").await;
     expect_payload(
-        &w,
+        &w.observer,
         "lampsim/lampsim_desk_strip/set",
         "an effect in the JSON schema",
         json_has("effect", "Rainbow".into()),
@@ -304,8 +281,8 @@ async fn device_discovery_and_json_lamps_take_kelvin_and_effects_in_json() {
         .wait_until(
             "the desk strip's card shows the running effect",
             &format!(
-                "{}.querySelector('select.effect-select').value === 'Rainbow'",
-                card(DESK_STRIP)
+                "{}?.querySelector('select.effect-select').value === 'Rainbow'",
+                sheet(DESK_STRIP)
             ),
             LONG,
         )
@@ -325,26 +302,38 @@ async fn zigbee2mqtt_endpoints_and_groups_take_their_own_commands() {
         .await;
     let dimmer = cards_starting(&w, DIMMER_PREFIX).await;
     let l2 = dimmer.last().expect("the second endpoint").clone();
-    wait_confirmed(&w, &l2, "off", "l2 starts off").await;
-    click_switch(&w, &l2).await;
+    wait_confirmed(&w.session, &l2, "off", "l2 starts off").await;
+    click_switch(&w.session, &l2).await;
     expect_payload(
-        &w,
+        &w.observer,
         "zigbee2mqtt/living/dimmer/set",
         "an endpoint's suffixed key",
         json_has("state_l2", "ON".into()),
     )
     .await;
-    wait_confirmed(&w, &l2, "on", "the endpoint's card follows state_l2").await;
-    wait_confirmed(&w, GROUP, "on", "the group starts on").await;
-    click_switch(&w, GROUP).await;
+    wait_confirmed(
+        &w.session,
+        &l2,
+        "on",
+        "the endpoint's card follows state_l2",
+    )
+    .await;
+    wait_confirmed(&w.session, GROUP, "on", "the group starts on").await;
+    click_switch(&w.session, GROUP).await;
     expect_payload(
-        &w,
+        &w.observer,
         "zigbee2mqtt/house/all/set",
         "the group's own set topic",
         json_has("state", "OFF".into()),
     )
     .await;
-    wait_confirmed(&w, GROUP, "off", "the group's card follows its state").await;
+    wait_confirmed(
+        &w.session,
+        GROUP,
+        "off",
+        "the group's card follows its state",
+    )
+    .await;
     w.session.close().await;
 }
 

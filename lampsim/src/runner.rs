@@ -45,6 +45,10 @@ use crate::fleet::Fleet;
 use crate::lamp::{Change, Kind, Role};
 use crate::rng::Rng;
 
+/// Tasmota's TelePeriod in lampsim (the firmware's default is 300 s; shorter here so a dev
+/// run shows telemetry arriving).
+const TELE_PERIOD: Duration = Duration::from_secs(60);
+
 /// How long a reconnect waits for its probe before publishing the lamps' states anyway.
 pub const RESYNC_LIMIT: Duration = Duration::from_secs(2);
 
@@ -186,21 +190,70 @@ struct Sim {
 
 impl Sim {
     async fn publish(&mut self, topic: &str, qos: QoS, payload: Vec<u8>) {
+        self.publish_as(topic, qos, payload, true).await;
+    }
+
+    /// Publishes with the retain flag the firmware uses (Tasmota's answers are not retained).
+    async fn publish_as(&mut self, topic: &str, qos: QoS, payload: Vec<u8>, retain: bool) {
         self.published += 1;
-        if let Err(e) = self.client.publish(topic, qos, true, payload).await {
+        if let Err(e) = self.client.publish(topic, qos, retain, payload).await {
             self.log.always(&format!("cannot publish on {topic}: {e}"));
+        }
+    }
+
+    /// Publishes what a Shelly says about its state (its own topics and retain flags), then
+    /// what waits in its outbox (announce, RPC reply, notification).
+    async fn publish_shelly(&mut self, i: usize, state: bool) {
+        let mut wires = if state {
+            self.fleet.lamps[i].state_messages()
+        } else {
+            Vec::new()
+        };
+        let outbox = self.fleet.lamps[i].take_outbox();
+        // A notification goes out before the state topic, the RPC reply last.
+        wires.splice(
+            0..0,
+            outbox
+                .iter()
+                .filter(|w| w.topic.ends_with("/events/rpc"))
+                .cloned(),
+        );
+        wires.extend(
+            outbox
+                .into_iter()
+                .filter(|w| !w.topic.ends_with("/events/rpc")),
+        );
+        for w in wires {
+            self.publish_as(&w.topic, QoS::AtLeastOnce, w.payload, w.retain)
+                .await;
         }
     }
 
     /// Publishes lamp `i`'s state, remembering it as an echo to ignore for seed lamps.
     async fn publish_state(&mut self, i: usize, qos: QoS) {
-        let lamp = &self.fleet.lamps[i];
-        let payload = lamp.state_payload();
-        let topic = lamp.state_topic.clone();
-        if lamp.kind == Kind::Seed {
-            self.echoes[i].published(&payload, std::time::Instant::now());
+        if self.fleet.lamps[i].kind.is_shelly() {
+            self.publish_shelly(i, true).await;
+            return;
         }
-        self.publish(&topic, qos, payload).await;
+        let lamp = &self.fleet.lamps[i];
+        let messages = lamp.state_messages();
+        if lamp.kind == Kind::Seed {
+            if let Some(m) = messages.first() {
+                self.echoes[i].published(&m.payload, std::time::Instant::now());
+            }
+        }
+        for m in messages {
+            self.publish_as(&m.topic, qos, m.payload, m.retain).await;
+        }
+    }
+
+    /// Tasmota's TelePeriod: every Tasmota device publishes `tele/<t>/STATE`.
+    async fn telemetry(&mut self) {
+        for i in 0..self.fleet.lamps.len() {
+            if self.fleet.lamps[i].kind == Kind::Tasmota {
+                self.publish_state(i, QoS::AtMostOnce).await;
+            }
+        }
     }
 
     /// True when `payload` is one of lamp `i`'s own recent publishes coming back.
@@ -302,12 +355,15 @@ impl Sim {
             }
             let f = &self.fleet;
             self.log.always(&format!(
-                "ready: {} seed lamps in {} rooms, {} Home Assistant lamps, {} Zigbee2MQTT lamps, {} Zigbee2MQTT group{}{} (Ctrl-C stops)",
+                "ready: {} seed lamps in {} rooms, {} Home Assistant lamps, {} Zigbee2MQTT lamps, {} Zigbee2MQTT group, {} Tasmota devices, {} WLED strip, {} Shelly lamps{}{} (Ctrl-C stops)",
                 f.count(Kind::Seed),
                 f.rooms,
                 f.count(Kind::HomeAssistant) + f.count(Kind::HaDefault) + f.count(Kind::HaTemplate),
                 f.count(Kind::Zigbee2Mqtt),
                 f.count(Kind::Zigbee2MqttGroup),
+                f.count(Kind::Tasmota),
+                f.count(Kind::Wled),
+                f.count(Kind::ShellyGen1) + f.count(Kind::ShellyGen2),
                 if self.opts.chaos { ", chaos on" } else { "" },
                 self.opts
                     .flood
@@ -322,9 +378,21 @@ impl Sim {
             self.end_resync().await;
             return;
         }
+        let broadcast = self.fleet.broadcast(topic);
+        if !broadcast.is_empty() {
+            for (i, role) in broadcast {
+                self.answer(i, role, payload, retain).await;
+            }
+            return;
+        }
         let Some((i, role)) = self.fleet.route(topic) else {
             return;
         };
+        self.answer(i, role, payload, retain).await;
+    }
+
+    /// Lamp `i` answers one message on its `role` topic.
+    async fn answer(&mut self, i: usize, role: Role, payload: &[u8], retain: bool) {
         let seed = self.fleet.lamps[i].kind == Kind::Seed;
         if seed && retain {
             // A retained delivery is the snapshot a subscription gets: a write only when it
@@ -369,12 +437,18 @@ impl Sim {
                 lamp.summary()
             ));
         }
-        if let Some(p) = reply.publish {
+        if lamp.kind.is_shelly() {
+            self.publish_shelly(i, reply.publish.is_some()).await;
+        } else if let Some(p) = reply.publish {
             let topic = lamp.state_topic.clone();
             if lamp.kind == Kind::Seed {
                 self.echoes[i].published(&p, std::time::Instant::now());
             }
             self.publish(&topic, QoS::AtLeastOnce, p).await;
+        }
+        for m in reply.extra {
+            self.publish_as(&m.topic, QoS::AtLeastOnce, m.payload, m.retain)
+                .await;
         }
         self.publish_cascade(outcome.cascade).await;
     }
@@ -549,6 +623,8 @@ pub async fn run(
         Instant::now() + wait.min(Duration::from_secs(86_400))
     };
     let mut flap_at = flap_next(true, sim.opts.flap);
+    let mut tele_tick = tokio::time::interval(TELE_PERIOD);
+    tele_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut flood_tick = tokio::time::interval(Duration::from_millis(10));
     flood_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
@@ -595,6 +671,7 @@ pub async fn run(
                 sim.flap(flaky_online).await;
                 flap_at = flap_next(flaky_online, sim.opts.flap);
             }
+            _ = tele_tick.tick(), if sim.subscribed => sim.telemetry().await,
             _ = sleep_until(chaos_at), if sim.opts.chaos && sim.subscribed => {
                 sim.chaos().await;
                 chaos_at = pick_chaos(&mut sim.rng, sim.opts.chaos_every);

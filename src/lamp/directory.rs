@@ -38,6 +38,18 @@ pub struct DirectorySettings {
     pub zigbee2mqtt: bool,
     /// Zigbee2MQTT base topic (default `zigbee2mqtt`).
     pub zigbee2mqtt_base: String,
+    /// Read Tasmota's discovery (`tasmota/discovery/+/config`) and the listed topics.
+    pub tasmota: bool,
+    /// Device topics (`t`) of Tasmota devices without discovery, on the default FullTopic.
+    pub tasmota_topics: Vec<String>,
+    /// Find WLED devices.
+    pub wled: bool,
+    /// Filter matching WLED device topics (default `wled/+`).
+    pub wled_filter: String,
+    /// Read Shelly Gen1 lights (`shellies/...`).
+    pub shelly_gen1: bool,
+    /// Read Shelly Gen2+ lights (`<prefix>/status/rgb:0`, RPC over MQTT).
+    pub shelly_gen2: bool,
 }
 
 impl Default for DirectorySettings {
@@ -49,6 +61,12 @@ impl Default for DirectorySettings {
             home_assistant_prefix: "homeassistant".into(),
             zigbee2mqtt: true,
             zigbee2mqtt_base: "zigbee2mqtt".into(),
+            tasmota: true,
+            tasmota_topics: Vec::new(),
+            wled: true,
+            wled_filter: systems::wled::DEFAULT_FILTER.into(),
+            shelly_gen1: true,
+            shelly_gen2: true,
         }
     }
 }
@@ -88,6 +106,8 @@ pub enum DirectoryEvent {
     },
     /// [`LampDirectory::subscriptions`] changed: subscribe/unsubscribe the difference.
     SubscriptionsChanged,
+    /// A system asks for these messages to be published (after the subscriptions above).
+    Publish(Vec<Outgoing>),
 }
 
 /// All known lamps plus the systems that find them.
@@ -185,6 +205,7 @@ struct Outcome {
     events: Vec<DirectoryEvent>,
     subscriptions_changed: bool,
     added: BTreeSet<LampId>,
+    publish: Vec<Outgoing>,
 }
 
 impl LampDirectory {
@@ -253,7 +274,23 @@ impl LampDirectory {
         if self.subscriptions() != before {
             events.push(DirectoryEvent::SubscriptionsChanged);
         }
+        // A system switched on (or reconfigured) says hello as it would on connect.
+        let hello: Vec<Outgoing> = self
+            .systems
+            .iter()
+            .filter(|s| !unchanged.contains(&s.kind()))
+            .flat_map(|s| s.on_connect())
+            .collect();
+        if !hello.is_empty() {
+            events.push(DirectoryEvent::Publish(hello));
+        }
         events
+    }
+
+    /// What every system sends when the client connects, after the subscriptions (Shelly
+    /// Gen1's `announce`).
+    pub fn on_connect(&self) -> Vec<Outgoing> {
+        self.systems.iter().flat_map(|s| s.on_connect()).collect()
     }
 
     /// One lamp by id.
@@ -338,6 +375,11 @@ impl LampDirectory {
         if outcome.subscriptions_changed {
             outcome.events.push(DirectoryEvent::SubscriptionsChanged);
         }
+        if !outcome.publish.is_empty() {
+            outcome
+                .events
+                .push(DirectoryEvent::Publish(outcome.publish));
+        }
         outcome.events
     }
 
@@ -371,6 +413,7 @@ impl LampDirectory {
                 self.refresh_filters();
                 outcome.subscriptions_changed = true;
             }
+            Found::Publish(messages) => outcome.publish.extend(messages),
         }
     }
 
@@ -508,6 +551,69 @@ impl LampDirectory {
             return Err("the lamp is unavailable".into());
         }
         lamp.binding.command(change, lamp)
+    }
+
+    /// Every lamp's native scenes (its system's own, e.g. a Zigbee2MQTT group's), as
+    /// (lamp, scene id, scene name), in lamp id order.
+    pub fn native_scenes(&self) -> Vec<(LampId, u64, String)> {
+        let mut out: Vec<(LampId, u64, String)> = self
+            .lamps
+            .values()
+            .flat_map(|l| {
+                l.binding
+                    .native_scenes()
+                    .into_iter()
+                    .map(move |(id, name)| (l.id.clone(), id, name))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// The message recalling a lamp's native scene, or why not.
+    pub fn recall_native_scene(&self, id: &LampId, scene: u64) -> CommandResult {
+        let lamp = self
+            .lamps
+            .get(id)
+            .ok_or_else(|| "this lamp is no longer known".to_owned())?;
+        if !lamp.available {
+            return Err("the lamp is unavailable".into());
+        }
+        lamp.binding.recall_native_scene(scene)
+    }
+
+    /// The messages for several changes to one lamp (a scene's on, brightness and colour),
+    /// each computed against the lamp as the changes before it leave it: a plain lamp's
+    /// topic is its whole state, so its second change must carry the first. A whole state
+    /// published retained on the lamp's own state topic replaces the one before it, so only
+    /// the last of those is sent.
+    pub fn command_all(&self, id: &LampId, changes: &[LampChange]) -> CommandResult {
+        let lamp = self
+            .lamps
+            .get(id)
+            .ok_or_else(|| "this lamp is no longer known".to_owned())?;
+        if !lamp.available {
+            return Err("the lamp is unavailable".into());
+        }
+        let state_topics = lamp.binding.state_topics();
+        let mut after = lamp.clone();
+        let mut out: Vec<Outgoing> = Vec::new();
+        for change in changes {
+            for message in lamp.binding.command(change, &after)? {
+                let whole_state = message.retain && state_topics.contains(&message.topic);
+                if whole_state {
+                    if let Ok(serde_json::Value::Object(doc)) =
+                        serde_json::from_slice::<serde_json::Value>(&message.payload)
+                    {
+                        after.document = doc;
+                    }
+                    out.retain(|m| !(m.retain && m.topic == message.topic));
+                }
+                out.push(message);
+            }
+            change.apply_to(&mut after.state);
+        }
+        Ok(out)
     }
 
     /// Requests for the lamp's current state where its system has one (Zigbee2MQTT `/get`),

@@ -11,11 +11,13 @@ pub mod availability;
 pub mod color;
 pub mod command;
 pub mod directory;
+pub mod palette;
 pub mod read;
 pub mod state;
 pub mod system;
 pub mod systems;
 pub mod topic_match;
+pub mod wheel;
 
 pub use color::Rgb;
 pub use command::LampChange;
@@ -30,7 +32,19 @@ use availability::AvailabilityState;
 /// A lamp's stable identity: the seed lamp's topic, the HA discovery config topic, or the
 /// Zigbee2MQTT state topic. Topics, because they are what survives a page reload and what a
 /// user recognises in the explorer.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct LampId(pub String);
 
 impl LampId {

@@ -93,6 +93,17 @@ pub trait Binding: fmt::Debug + Send + Sync {
     /// The messages that make the lamp do `change`, or why it cannot.
     fn command(&self, change: &LampChange, lamp: &Lamp) -> CommandResult;
 
+    /// Scenes the lamp's own system stores (a Zigbee2MQTT group's), as (id, name): the
+    /// scenes panel lists them beside the app's own and recalls them natively.
+    fn native_scenes(&self) -> Vec<(u64, String)> {
+        Vec::new()
+    }
+
+    /// The message recalling one of [`Binding::native_scenes`], or why not, in words.
+    fn recall_native_scene(&self, _id: u64) -> CommandResult {
+        Err("this lamp has no scenes of its own".into())
+    }
+
     /// Messages asking the lamp for its current state when it is found, for systems that do
     /// not retain states (Zigbee2MQTT `/get`).
     fn refresh(&self) -> Vec<Outgoing> {
@@ -203,6 +214,9 @@ pub enum Found {
     /// The system needs these filters subscribed or dropped: call
     /// [`LampSystem::subscriptions`] again.
     SubscriptionsChanged,
+    /// Messages the system must send to learn more (Shelly Gen2: `Shelly.GetStatus` to a
+    /// device whose `online` it just heard, whose components only the reply names).
+    Publish(Vec<Outgoing>),
 }
 
 /// One lamp system: what it subscribes to and what its discovery messages mean.
@@ -236,6 +250,13 @@ pub trait LampSystem: fmt::Debug + Send + Sync {
         payload: &[u8],
         known: &dyn Fn(&LampId) -> bool,
     ) -> Option<Vec<Found>>;
+
+    /// Messages to send each time the client connects, after the subscriptions: systems whose
+    /// devices announce themselves only when asked (Shelly Gen1's `announce` on
+    /// `shellies/command`). Empty by default.
+    fn on_connect(&self) -> Vec<Outgoing> {
+        Vec::new()
+    }
 
     /// Whether this system's lamps win over another system's lamp with the same primary state
     /// topic. Native systems (Zigbee2MQTT's own device list) outrank second-hand announcements

@@ -170,6 +170,10 @@ pub struct Session {
     last_sent: Millis,
     /// Set while a PINGREQ awaits an answer: the moment the link is declared dead.
     ping_deadline: Option<Millis>,
+    /// Every PINGREQ on this connection not yet answered, oldest first: `true` for a
+    /// probe after a SUBSCRIBE (`settle_probes`), `false` for a keep-alive ping. The
+    /// broker answers them in order, so each PINGRESP is matched to the oldest.
+    pings: VecDeque<bool>,
     /// The broker on this connection answered a QoS 2 PUBLISH with PUBACK: later
     /// QoS 2 publishes on it go at QoS 1. Forgotten with the connection (the next
     /// one may reach another broker).
@@ -202,6 +206,7 @@ impl Session {
             connack_deadline: None,
             last_sent: Millis(0),
             ping_deadline: None,
+            pings: VecDeque::new(),
             downgrades_qos2: false,
             last_lost: None,
         })
@@ -311,7 +316,9 @@ impl Session {
                 } else if self.ping_deadline.is_none()
                     && self.next_ping_at().is_some_and(|at| now >= at)
                 {
-                    self.send(&Packet::Pingreq);
+                    if self.send(&Packet::Pingreq) {
+                        self.pings.push_back(false);
+                    }
                     self.ping_deadline = Some(now.plus(self.opts.effective_ping_timeout_ms()));
                 }
             }
@@ -597,7 +604,11 @@ impl Session {
             }
             let seq = self.next_request_seq;
             self.next_request_seq += 1;
+            let probe = self.opts.settle_probes && matches!(req, Request::Subscribe { .. });
             self.pending.insert(id, (seq, req));
+            if probe && self.send(&Packet::Pingreq) {
+                self.pings.push_back(true);
+            }
         }
         while self.state == ConnectionState::Connected {
             let Some(msg) = self.queue.pop_front() else {
@@ -640,6 +651,7 @@ impl Session {
         self.state = ConnectionState::Disconnected;
         self.connack_deadline = None;
         self.ping_deadline = None;
+        self.pings.clear();
         if !matches!(reason, LostReason::ClosedByClient) {
             // Nothing more may go out on a connection we consider dead.
             self.transmit.clear();

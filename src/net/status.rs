@@ -57,6 +57,20 @@ impl ConnectionStatus {
         }
     }
 
+    /// One or two words for the phone's header (a status dot and these, beside the tabs):
+    /// the whole sentence ([`Self::text`]) does not fit there; it stays in the status line
+    /// for screen readers and in the button's label, and the connect form says the rest.
+    pub fn short(&self) -> &'static str {
+        match self {
+            Self::Disconnected => "Offline",
+            Self::Connecting => "Connecting",
+            Self::Connected => "Connected",
+            Self::Retrying { .. } => "Retrying",
+            Self::Refused(_) => "Refused",
+            Self::Denied { .. } => "Login refused",
+        }
+    }
+
     /// A short machine-friendly name used as a CSS class and test hook.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -121,6 +135,26 @@ mod tests {
             ConnectionStatus::Refused("not authorized".into()).text(),
             "Refused: not authorized"
         );
+    }
+
+    #[test]
+    fn the_phone_header_gets_a_word_or_two_for_every_state() {
+        let retrying = ConnectionStatus::Retrying {
+            in_secs: 3,
+            why: unreachable_text("ws://a-very-long-host.example:9001/mqtt"),
+        };
+        assert_eq!(retrying.short(), "Retrying");
+        let denied = ConnectionStatus::Denied {
+            why: refusal_text(ConnectRefusal::NotAuthorized),
+            retry_in_secs: Some(5),
+        };
+        assert_eq!(denied.short(), "Login refused");
+        assert_eq!(ConnectionStatus::Disconnected.short(), "Offline");
+        assert_eq!(ConnectionStatus::Connected.short(), "Connected");
+        assert_eq!(ConnectionStatus::Refused("x".into()).short(), "Refused");
+        for s in [retrying, denied, ConnectionStatus::Connecting] {
+            assert!(s.short().chars().count() <= 13, "{}", s.short());
+        }
     }
 
     #[test]

@@ -2,12 +2,15 @@
 //! sent, the explorer's message log and the saved settings. One signal per
 //! lamp, so a message re-renders one card, not the grid.
 //!
-//! `view`, `log`, `topic_tree`, `json_diff`, `saved`, `retained`, `settings` and `snapshot` are pure
+//! `view`, `log`, `topic_tree`, `json_diff`, `saved`, `retained`, `settings`, `snapshot`, `queue` and
+//! `profile_keys` are pure
 //! (tested natively); the reactive
 //! store exists on wasm32.
 
 pub mod json_diff;
 pub mod log;
+pub mod profile_keys;
+pub mod queue;
 pub mod retained;
 pub mod saved;
 pub mod settings;
@@ -18,4 +21,4 @@ pub mod view;
 #[cfg(target_arch = "wasm32")]
 mod reactive;
 #[cfg(target_arch = "wasm32")]
-pub use reactive::{Publisher, Store};
+pub use reactive::{Publisher, Store, ARRIVAL_CAP_MS, ARRIVAL_QUIET_MS, ARRIVAL_SETTLE_MS};

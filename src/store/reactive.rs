@@ -5,19 +5,31 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use super::log::{LogEntry, MessageLog, LOG_CAPACITY};
+use super::queue::Queue;
 use super::retained::{
     exact_topics_to_add, withheld_notice, Dedupe, RetainedWatch, WITHHELD_WAIT_MS,
 };
 use super::settings::check_topic_name;
-use super::snapshot::{Snapshot, SNAPSHOT_KEY};
+use super::snapshot::Snapshot;
 use super::topic_tree::TopicTree;
-use super::view::{group_rooms, Delivery, LampView, Room, ECHO_WAIT_MS, REPLACED_TEXT};
-use crate::lamp::{DirectoryEvent, DirectorySettings, LampChange, LampDirectory, LampId};
+use super::view::{Delivery, LampView, ECHO_WAIT_MS, REPLACED_TEXT};
+use crate::arrange::{Arrangement, RoomLayout};
+use crate::lamp::{DirectoryEvent, DirectorySettings, LampChange, LampDirectory, LampId, Outgoing};
 use crate::mqtt::packet::{QoS, SubackReturnCode};
 use crate::mqtt::session::{Downgrade, Event, Message, PublishTicket};
 use crate::mqtt::topic::reduce_filters;
 use crate::net::client::{ClientEvent, MqttClient};
 use crate::net::status::ConnectionStatus;
+
+mod arranged;
+mod arrival;
+pub use arrival::{
+    CAP_MS as ARRIVAL_CAP_MS, QUIET_MS as ARRIVAL_QUIET_MS, SETTLE_MS as ARRIVAL_SETTLE_MS,
+};
+mod offline;
+mod profiles;
+mod sync;
+pub use arranged::SceneReport;
 
 /// Where the store sends what the user asks for: the MQTT client in the app, a
 /// recorder in the component tests (which assert exactly what was asked).
@@ -34,6 +46,12 @@ pub trait Publisher {
     fn subscribe(&self, filters: &[String], qos: QoS) -> Result<(), String>;
     /// Unsubscribes from filters.
     fn unsubscribe(&self, filters: &[String]) -> Result<(), String>;
+    /// Whether the broker is connected now: when not, a change waits in the profile's
+    /// offline queue (`store::queue`) instead of the client's memory, so it survives a
+    /// reload. A recorder is always connected unless a test says otherwise.
+    fn connected(&self) -> bool {
+        true
+    }
 }
 
 impl Publisher for MqttClient {
@@ -58,6 +76,9 @@ impl Publisher for MqttClient {
             .map(|_| ())
             .map_err(|e| e.to_string())
     }
+    fn connected(&self) -> bool {
+        self.status() == ConnectionStatus::Connected
+    }
 }
 
 /// The reactive store; `Copy`, so every component can hold it.
@@ -65,8 +86,23 @@ impl Publisher for MqttClient {
 pub struct Store {
     /// The status line.
     pub status: RwSignal<ConnectionStatus>,
-    /// Room headings and their lamp ids; changes only when lamps come or go.
-    pub rooms: RwSignal<Vec<Room>>,
+    /// A first visit's lamps are still arriving: the dashboard keeps its connecting view
+    /// until they are all in, so nothing jumps (`reactive/arrival.rs`).
+    pub arriving: RwSignal<bool>,
+    arrival: StoredValue<arrival::Arrival>,
+    /// The rooms as arranged (order, names, hidden lamps left out) with their lamp ids;
+    /// changes only when lamps come, go or are rearranged.
+    pub rooms: RwSignal<Vec<RoomLayout>>,
+    /// The Favourites row: favourite lamps not hidden.
+    pub favourites: RwSignal<Vec<LampId>>,
+    /// The "Hidden lamps" list.
+    pub hidden: RwSignal<Vec<LampId>>,
+    /// The user's arrangement for the profile in use (`crate::arrange`).
+    pub arrangement: RwSignal<Arrangement>,
+    /// The search field's text: tiles not matching it are left out.
+    pub search: RwSignal<String>,
+    /// The last scene recalled, for its "3 of 4 confirmed" line.
+    pub scene_report: RwSignal<Option<SceneReport>>,
     /// The QoS the controls publish at (settings; default 1).
     pub qos: RwSignal<QoS>,
     /// A short message for the user (a failed publish, a refused subscription).
@@ -84,6 +120,13 @@ pub struct Store {
     pub refused_filters: RwSignal<BTreeSet<String>>,
     /// The name of the broker profile in use (the explorer keys its saved messages by it).
     pub profile: RwSignal<String>,
+    /// The broker of the profile in use as the user knows it (`host:port`), for the offline
+    /// banner's words.
+    pub broker: RwSignal<String>,
+    /// How many lamps have a change waiting in the profile's offline queue.
+    pub queued: RwSignal<usize>,
+    /// The explorer's topic filter, kept per profile.
+    pub explorer_filter: RwSignal<String>,
     /// What the broker granted for each subscribed filter (SUBACK), shown in the
     /// settings drawer: a broker may grant less than asked.
     pub granted: RwSignal<BTreeMap<String, QoS>>,
@@ -110,6 +153,51 @@ pub struct Store {
     overlapping: StoredValue<BTreeSet<String>>,
     dedupe: StoredValue<Dedupe>,
     watch: StoredValue<RetainedWatch>,
+    /// Where the arrangement is kept (`settings::profile_storage_key`); None until a
+    /// profile is in use (then edits are kept in memory only).
+    arrangement_key: StoredValue<Option<String>>,
+    /// Household sync of the arrangement through the broker (`reactive/sync.rs`).
+    sync: sync::SyncLink,
+    /// The id of the profile whose data the store holds (`Profile.id`); empty until the
+    /// first `use_profile`.
+    profile_id: StoredValue<String>,
+    /// The profile's changes waiting for a connection (`store::queue`).
+    queue: StoredValue<Queue>,
+    /// Tickets of queued changes sent on this connection, to the queue entry they belong to:
+    /// the entry leaves the queue when the broker took its last message.
+    queue_tickets: StoredValue<HashMap<PublishTicket, u64>>,
+    /// The queue waits to be sent on the new connection (after the subscriptions' retained
+    /// states came in, so a moot change is found first); changes meanwhile join the queue.
+    replay_armed: StoredValue<bool>,
+    /// The reactive owner the store was made under (or a root of its own): a profile's lamps
+    /// are restored under it, not under whatever component asked for the switch (the settings
+    /// drawer's signals go when it closes, and the cards' would go with them).
+    owner: StoredValue<StoreOwner>,
+}
+
+/// [`Store::owner`]: the component's owner the store was made in, held weakly (it owns the
+/// store's own signals: a strong hold would be a cycle), or a root of the store's own when it
+/// was made outside any (a test).
+#[derive(Clone)]
+enum StoreOwner {
+    Made(leptos::reactive::owner::WeakOwner),
+    Own(Owner),
+}
+
+impl StoreOwner {
+    fn here() -> Self {
+        match Owner::current() {
+            Some(owner) => StoreOwner::Made(owner.downgrade()),
+            None => StoreOwner::Own(Owner::default()),
+        }
+    }
+
+    fn get(&self) -> Option<Owner> {
+        match self {
+            StoreOwner::Made(weak) => weak.upgrade(),
+            StoreOwner::Own(owner) => Some(owner.clone()),
+        }
+    }
 }
 
 fn local_storage() -> Option<web_sys::Storage> {
@@ -152,6 +240,20 @@ impl Store {
         Self {
             status: RwSignal::new(ConnectionStatus::Disconnected),
             rooms: RwSignal::new(Vec::new()),
+            favourites: RwSignal::new(Vec::new()),
+            hidden: RwSignal::new(Vec::new()),
+            arrangement: RwSignal::new(Arrangement::default()),
+            search: RwSignal::new(String::new()),
+            scene_report: RwSignal::new(None),
+            arrangement_key: StoredValue::new(None),
+            profile_id: StoredValue::new(String::new()),
+            queue: StoredValue::new(Queue::new()),
+            queue_tickets: StoredValue::new(HashMap::new()),
+            replay_armed: StoredValue::new(false),
+            owner: StoredValue::new(StoreOwner::here()),
+            broker: RwSignal::new(String::new()),
+            queued: RwSignal::new(0),
+            explorer_filter: RwSignal::new(String::new()),
             qos: RwSignal::new(QoS::AtLeastOnce),
             notice: RwSignal::new(None),
             now: RwSignal::new(wall_clock()),
@@ -178,29 +280,10 @@ impl Store {
             overlapping: StoredValue::new(BTreeSet::new()),
             dedupe: StoredValue::new(Dedupe::new()),
             watch: StoredValue::new(RetainedWatch::new()),
+            sync: sync::SyncLink::new(),
+            arriving: RwSignal::new(false),
+            arrival: StoredValue::new(arrival::Arrival::default()),
         }
-    }
-
-    /// Shows the lamps of the last visit, read from localStorage, before any broker answers:
-    /// each kept message goes through the normal message path, then every lamp is marked
-    /// stale (greyed) until a live message about it arrives. The app calls it once at start.
-    pub fn restore_snapshot(&self) {
-        let Some(text) = local_storage().and_then(|s| s.get_item(SNAPSHOT_KEY).ok().flatten())
-        else {
-            return;
-        };
-        let snapshot = Snapshot::from_json(&text);
-        for (topic, payload) in snapshot.messages() {
-            self.handle(topic, payload, true);
-        }
-        self.snapshot.set_value(snapshot);
-        // Draw the restored states now, so the next frame's redraw does not mark them live.
-        self.apply_card_updates();
-        self.lamps.with_value(|lamps| {
-            for signal in lamps.values() {
-                signal.update(|v| v.stale = true);
-            }
-        });
     }
 
     /// Keeps a live lamp message for the next offline start; written at most once per
@@ -222,12 +305,7 @@ impl Store {
         set_timeout(
             move || {
                 store.snapshot_write_pending.try_set_value(false);
-                if let (Some(json), Some(storage)) = (
-                    store.snapshot.try_with_value(Snapshot::to_json),
-                    local_storage(),
-                ) {
-                    let _ = storage.set_item(SNAPSHOT_KEY, &json);
-                }
+                store.write_snapshot();
             },
             SNAPSHOT_WRITE_DELAY,
         );
@@ -243,7 +321,7 @@ impl Store {
     /// wildcards (RabbitMQ) still gives known lamps their state at once.
     pub fn set_publisher(&self, publisher: Rc<dyn Publisher>) {
         self.forget_connection();
-        self.publisher.set_value(Some(publisher));
+        self.publisher.set_value(Some(publisher.clone()));
         let known: Vec<String> = self
             .snapshot
             .with_value(|s| s.messages().map(|(t, _)| t.to_owned()).collect());
@@ -253,6 +331,31 @@ impl Store {
         self.exact_known
             .set_value(known.into_iter().chain(bound).collect());
         self.sync_subscriptions();
+        self.sync_connected();
+        // After the SUBSCRIBE, so the answers (Shelly Gen1's announces) find us subscribed.
+        let mut hello = self.directory.with_value(LampDirectory::on_connect);
+        // Lamps already known (kept from the last visit) are not found again on this
+        // connection, since their unchanged retained announcements change nothing: ask
+        // those whose system does not retain states (Tasmota `State`, Zigbee2MQTT `/get`)
+        // now, so their cards come back live.
+        let ask: Vec<Outgoing> = self
+            .directory
+            .with_value(|d| d.lamps().flat_map(|l| d.refresh(&l.id)).collect());
+        for out in ask {
+            if !hello.contains(&out) {
+                hello.push(out);
+            }
+        }
+        self.publish_quietly(hello);
+    }
+
+    /// Publishes what a system asked for (not a lamp change: no card waits for it), at QoS 0.
+    fn publish_quietly(&self, messages: Vec<Outgoing>) {
+        if let Some(publisher) = self.publisher.get_value() {
+            for out in messages {
+                let _ = publisher.publish(&out.topic, out.payload, QoS::AtMostOnce, out.retain);
+            }
+        }
     }
 
     /// Forgets the publisher (the user disconnected): changes now roll back
@@ -260,6 +363,7 @@ impl Store {
     pub fn clear_publisher(&self) {
         self.forget_connection();
         self.publisher.set_value(None);
+        self.sync_disconnected();
     }
 
     /// The client goes: every change it still owes an answer for goes back with the
@@ -269,11 +373,18 @@ impl Store {
             .in_flight
             .try_update_value(std::mem::take)
             .unwrap_or_default();
-        for id in unsettled.into_values() {
+        // Queued changes on their way go back to waiting in the profile's queue: the next
+        // connection sends them. Other changes go back with the reason.
+        let requeued = self.requeue_in_flight();
+        for (ticket, id) in unsettled {
+            if requeued.contains(&ticket) {
+                continue;
+            }
             if let Some(signal) = self.lamp(&id) {
                 signal.try_update(|v| v.roll_back(REPLACED_TEXT.to_owned()));
             }
         }
+        self.replay_armed.set_value(false);
         self.subscribed.set_value(BTreeSet::new());
         self.refused_filters.set(BTreeSet::new());
         self.granted.set(BTreeMap::new());
@@ -296,12 +407,25 @@ impl Store {
     /// Feeds one event from the client into the state.
     pub fn handle_client_event(&self, event: ClientEvent) {
         match event {
-            ClientEvent::Status(status) => self.status.try_set(status).map_or((), drop),
+            ClientEvent::Status(status) => {
+                if !matches!(
+                    status,
+                    ConnectionStatus::Connecting | ConnectionStatus::Connected
+                ) {
+                    self.arrival_end();
+                }
+                self.status_changed(&status);
+                self.status.try_set(status).map_or((), drop)
+            }
             ClientEvent::Session(event) => self.handle_session_event(event),
         }
     }
 
     fn handle_session_event(&self, event: Event) {
+        // The household copy's own publishes are not a lamp's.
+        if self.sync_owns(&event) {
+            return;
+        }
         match event {
             Event::Message(m) => self.receive(m),
             Event::Sent(ticket) | Event::Delivered(ticket) => self.delivered(ticket, false),
@@ -315,6 +439,12 @@ impl Store {
             Event::PublishRefused { ticket, reason } => {
                 self.fail(ticket, reason.to_string());
             }
+            Event::Connected { session_present } => self.arrival_connected(session_present),
+            Event::ConnectionLost(_) => {
+                self.arrival_end();
+                self.sync_connection_lost();
+            }
+            Event::SubscriptionSettled { more_pending } => self.arrival_settled(more_pending),
             Event::MessageTooLarge(message) => {
                 self.notice.try_set(Some(message.to_string()));
             }
@@ -341,6 +471,9 @@ impl Store {
                     }
                 });
                 self.watch_retained(&results);
+                self.sync_subscribed(&results);
+                self.subscribed_for_replay();
+                self.arrival_subscribed();
                 if !refused.is_empty() {
                     self.notice.try_set(Some(format!(
                         "The broker refused the subscription to {}",
@@ -384,6 +517,10 @@ impl Store {
         if logged.is_some() {
             self.schedule_log_render();
         }
+        // The household copy of the arrangement is not a lamp.
+        if self.sync_receive(&topic, &payload) {
+            return;
+        }
         let relevant = self.handle(&topic, &payload, retain);
         self.remember(&topic, &payload, relevant);
         // Heard live: a lamp restored from the snapshot is no longer stale, even when this
@@ -396,6 +533,8 @@ impl Store {
                 if signal.with_untracked(|v| v.stale) {
                     signal.try_update(|v| v.stale = false);
                 }
+                // A live state from elsewhere makes a change still waiting moot.
+                self.drop_if_moot(&id, signal);
             }
         }
     }
@@ -453,7 +592,17 @@ impl Store {
             return;
         };
         match update {
-            CardUpdate::State => signal.try_update(|v| v.confirm(lamp, wall_clock())),
+            CardUpdate::State => {
+                let lamp = self.dress(lamp);
+                // A change still waiting in the queue stays on the card over the new state.
+                let waiting = self.queue.with_value(|q| q.waiting_changes(&id));
+                signal.try_update(|v| {
+                    v.confirm(lamp, wall_clock());
+                    for change in &waiting {
+                        v.assume(change);
+                    }
+                })
+            }
             CardUpdate::Unreadable => signal.try_update(|v| v.lamp.unreadable = lamp.unreadable),
         };
     }
@@ -462,12 +611,9 @@ impl Store {
     /// lamps arrive as 1,000 messages: grouping and diffing the card lists once per
     /// message was quadratic; once per frame it is one pass over the lamps.
     fn schedule_regroup(&self) {
+        self.arrival_lamps_changed();
         let store = *self;
-        once_per_frame(self.regroup_pending, move || {
-            if let Some(rooms) = store.directory.try_with_value(|d| group_rooms(d.lamps())) {
-                store.rooms.try_set(rooms);
-            }
-        });
+        once_per_frame(self.regroup_pending, move || store.regroup_now());
     }
 
     /// The logged messages, newest first, whose topic `filter` matches.
@@ -570,7 +716,7 @@ impl Store {
                 DirectoryEvent::Added(id) => {
                     ask_state.extend(self.directory.with_value(|d| d.refresh(&id)));
                     if let Some(lamp) = self.directory.with_value(|d| d.lamp(&id).cloned()) {
-                        let signal = RwSignal::new(LampView::new(lamp, now));
+                        let signal = RwSignal::new(LampView::new(self.dress(lamp), now));
                         self.lamps.update_value(|l| {
                             l.insert(id, signal);
                         });
@@ -579,11 +725,13 @@ impl Store {
                 }
                 DirectoryEvent::Updated { id, .. } => {
                     let moved = self.lamp(&id).is_some_and(|signal| {
-                        self.directory.with_value(|d| {
-                            d.lamp(&id).is_some_and(|lamp| {
-                                signal.with_untracked(|v| {
-                                    v.lamp.room != lamp.room || v.lamp.name != lamp.name
-                                })
+                        let dressed = self
+                            .directory
+                            .with_value(|d| d.lamp(&id).cloned())
+                            .map(|lamp| self.dress(lamp));
+                        dressed.is_some_and(|lamp| {
+                            signal.with_untracked(|v| {
+                                v.lamp.room != lamp.room || v.lamp.name != lamp.name
                             })
                         })
                     });
@@ -600,6 +748,7 @@ impl Store {
                     regroup = true;
                 }
                 DirectoryEvent::SubscriptionsChanged => self.sync_subscriptions(),
+                DirectoryEvent::Publish(messages) => ask_state.extend(messages),
                 DirectoryEvent::Unreadable { lamp: None, .. }
                 | DirectoryEvent::DiscoveryRejected { .. } => {}
             }
@@ -609,11 +758,7 @@ impl Store {
         }
         // Zigbee2MQTT does not retain states: ask new lamps for theirs, after the
         // subscriptions above went out, so the answer finds us subscribed.
-        if let Some(publisher) = self.publisher.get_value() {
-            for out in ask_state {
-                let _ = publisher.publish(&out.topic, out.payload, QoS::AtMostOnce, out.retain);
-            }
-        }
+        self.publish_quietly(ask_state);
     }
 
     /// The user changed a lamp: publish what its system expects (one message or several),
@@ -621,18 +766,30 @@ impl Store {
     /// An optimistic lamp (one that never reports its state) takes the change as its state,
     /// as Home Assistant does.
     pub fn change(&self, id: &LampId, change: LampChange) {
-        let Some(signal) = self.lamp(id) else { return };
-        let messages = match self.directory.with_value(|d| d.command(id, &change)) {
+        self.change_all(id, std::slice::from_ref(&change));
+    }
+
+    /// [`Store::change`] for several changes to one lamp at once (a scene, the room
+    /// slider turning a lamp on at a brightness): each computed against the lamp as the
+    /// ones before leave it (`LampDirectory::command_all`), shown at once, pending until the
+    /// broker took every message. Returns whether anything was sent.
+    pub fn change_all(&self, id: &LampId, changes: &[LampChange]) -> bool {
+        let Some(signal) = self.lamp(id) else {
+            return false;
+        };
+        if self.must_queue() {
+            return self.queue_change(id, changes, signal);
+        }
+        let messages = match self.directory.with_value(|d| d.command_all(id, changes)) {
             Ok(messages) if !messages.is_empty() => messages,
-            Ok(_) => return,
+            Ok(_) => return false,
             Err(why) => {
                 signal.update(|v| v.roll_back(why));
-                return;
+                return false;
             }
         };
         let Some(publisher) = self.publisher.get_value() else {
-            signal.update(|v| v.roll_back("not connected to a broker".to_owned()));
-            return;
+            return self.queue_change(id, changes, signal);
         };
         let qos = self.qos.get_untracked();
         let mut sent = 0;
@@ -648,25 +805,31 @@ impl Store {
                     self.forget_in_flight(id);
                     signal.update(|v| v.roll_back(why.clone()));
                     self.notice.set(Some(format!("Not sent: {why}")));
-                    return;
+                    return false;
                 }
             }
         }
         if sent == 0 {
-            return;
+            return false;
         }
         signal.update(|v| {
-            v.assume(&change);
+            for change in changes {
+                v.assume(change);
+            }
             v.delivery = Delivery::Pending;
         });
-        if self
-            .directory
-            .try_update_value(|d| d.assume(id, &change))
-            .flatten()
-            .is_some()
-        {
+        let mut assumed = false;
+        for change in changes {
+            assumed |= self
+                .directory
+                .try_update_value(|d| d.assume(id, change))
+                .flatten()
+                .is_some();
+        }
+        if assumed {
             self.queue_card_update(id.clone(), CardUpdate::State);
         }
+        true
     }
 
     /// Drops every publish of a lamp still awaiting the broker, after one of them failed.
@@ -675,23 +838,13 @@ impl Store {
             .update_value(|m| m.retain(|_, lamp| lamp != id));
     }
 
-    /// Switches every lamp of a room on or off.
+    /// Switches every lamp of a room (by its key or its heading) on or off; lamps already
+    /// there and unavailable ones are skipped (a "Not sent" on an unavailable lamp for every
+    /// room-wide press would only be noise: its card says so already).
     pub fn room_switch(&self, room: &str, on: bool) {
-        let ids = self.rooms.with_untracked(|rooms| {
-            rooms
-                .iter()
-                .find(|r| r.name == room)
-                .map(|r| r.lamps.clone())
-        });
-        for id in ids.unwrap_or_default() {
-            // An unavailable lamp cannot obey: its card says so already, and a "Not sent" on
-            // it for every room-wide press would only be noise.
-            if self
-                .lamp(&id)
-                .is_some_and(|s| s.with_untracked(|v| v.lamp.available))
-            {
-                self.change(&id, LampChange::On(on));
-            }
+        let members = self.room_members(room);
+        for (id, changes) in crate::arrange::rooms::switch_plan(&members, on) {
+            self.change_all(&id, &changes);
         }
     }
 
@@ -712,12 +865,7 @@ impl Store {
             s.forget(std::iter::once(id.as_str()).chain(topics.iter().map(String::as_str)))
         });
         if forgot == Some(true) {
-            if let (Some(json), Some(storage)) = (
-                self.snapshot.try_with_value(Snapshot::to_json),
-                local_storage(),
-            ) {
-                let _ = storage.set_item(SNAPSHOT_KEY, &json);
-            }
+            self.write_snapshot();
         }
         if let Some(events) = self.directory.try_update_value(|d| d.forget(id)) {
             self.apply_directory_events(events);
@@ -727,6 +875,7 @@ impl Store {
     /// The broker took a change: mark it, and give the lamp `ECHO_WAIT_MS` to
     /// answer with its state before the card says nothing came back.
     fn delivered(&self, ticket: PublishTicket, downgraded: bool) {
+        self.queued_delivered(ticket);
         let id = self
             .in_flight
             .try_update_value(|m| m.remove(&ticket))
@@ -778,6 +927,7 @@ impl Store {
     }
 
     fn fail(&self, ticket: PublishTicket, why: String) {
+        self.queued_failed(ticket);
         let id = self
             .in_flight
             .try_update_value(|m| m.remove(&ticket))

@@ -149,8 +149,13 @@ impl RetainedWatch {
 /// The notice for [`RetainedWatch::withheld`] filters: what happened, the likely
 /// reason, and what to do.
 pub fn withheld_notice(filters: &[String]) -> String {
+    let under = if filters.len() == 1 {
+        "it"
+    } else {
+        "these filters"
+    };
     format!(
-        "No retained message came through {}, though exact topics under it have them: this \
+        "No retained message came through {}, though exact topics under {under} have them: this \
          broker does not send retained messages to wildcard subscriptions (RabbitMQ does \
          this). Lamps seen before are subscribed exactly and show their state; a new lamp \
          appears when it next reports. To list them all at once, add their exact topics as \
@@ -295,6 +300,15 @@ mod tests {
         assert!(text.contains("smarthome/+/lamps/#"));
         assert!(text.contains("RabbitMQ"));
         assert!(text.contains("exact topics as lamp filters"));
+        assert!(text.contains("exact topics under it have them"), "{text}");
+        let two = withheld_notice(&strings(&["homeassistant/light/#", "smarthome/+/lamps/#"]));
+        assert!(
+            two.starts_with(
+                "No retained message came through homeassistant/light/#, smarthome/+/lamps/#, \
+                 though exact topics under these filters have them:"
+            ),
+            "{two}"
+        );
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Messages one sends often, saved per broker profile: the explorer's publish form lists
 //! them, fills itself from one with a tap, and adds or removes them. Kept in localStorage
-//! under [`saved_key`] of the active profile (profiles are named uniquely, see
-//! `settings::SettingsFile::upsert`), so each broker has its own list.
+//! under [`saved_key`]: the profile's id like the rest of its data, so a renamed profile
+//! keeps its list and a deleted one takes it along. Earlier versions kept it under the
+//! profile's name ([`legacy_saved_key`]); the form moves such a list on first read.
 //!
 //! Pure, tested natively; the explorer does the storage calls.
 
@@ -12,9 +13,21 @@ pub const MAX_SAVED: usize = 50;
 /// Payload bytes kept per saved message (localStorage is small, about 5 MB per site).
 pub const MAX_SAVED_PAYLOAD: usize = 16 * 1024;
 
-/// The localStorage key of a profile's saved messages.
-pub fn saved_key(profile: &str) -> String {
-    format!("lampboard.saved-messages.{profile}")
+/// The localStorage key of the saved messages of profile `id` (named `name`): under the id
+/// ([`ProfileKeys::saved_messages`](super::profile_keys::ProfileKeys::saved_messages)), or
+/// under the name while a store holds no profile yet.
+pub fn saved_key(id: &str, name: &str) -> String {
+    if id.is_empty() {
+        legacy_saved_key(name)
+    } else {
+        super::profile_keys::ProfileKeys::for_id(id).saved_messages
+    }
+}
+
+/// Where earlier versions kept a profile's saved messages: under its name, which a rename
+/// left behind and a deletion never removed.
+pub fn legacy_saved_key(name: &str) -> String {
+    format!("lampboard.saved-messages.{name}")
 }
 
 /// One saved message: everything the publish form needs.
@@ -195,6 +208,7 @@ mod tests {
         assert_eq!(msg("a", "").label(), "a (empty)");
         let long = format!("{}\nsecond", "y".repeat(60));
         assert_eq!(msg("a", &long).label(), format!("a · {}…", "y".repeat(40)));
-        assert_eq!(saved_key("Home"), "lampboard.saved-messages.Home");
+        assert_eq!(saved_key("p1234", "Home"), "lampboard.saved.p1234");
+        assert_eq!(saved_key("", "Home"), "lampboard.saved-messages.Home");
     }
 }

@@ -49,6 +49,11 @@ impl Default for WillSettings {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Profile {
+    /// A stable identity that survives renames and export/import: what the profile's own
+    /// data in the browser (the dashboard's arrangement) is stored under, see
+    /// [`profile_storage_key`]. Empty in files from before it existed; filled on load
+    /// ([`SettingsFile::fill_ids`]).
+    pub id: String,
     /// The name in the profile list.
     pub name: String,
     /// `ws://` or `wss://` URL (host, port, path).
@@ -82,8 +87,29 @@ pub struct Profile {
     pub zigbee2mqtt: bool,
     /// Zigbee2MQTT's base topic.
     pub zigbee2mqtt_base: String,
+    /// Read Tasmota's discovery and the listed device topics.
+    pub tasmota: bool,
+    /// Tasmota device topics without discovery (one per line in the drawer).
+    pub tasmota_topics: Vec<String>,
+    /// Find WLED devices.
+    pub wled: bool,
+    /// Filter of WLED device topics.
+    pub wled_filter: String,
+    /// Read Shelly Gen1 lights (on for settings saved before Shelly existed).
+    #[serde(default = "yes")]
+    pub shelly_gen1: bool,
+    /// Read Shelly Gen2+ lights.
+    #[serde(default = "yes")]
+    pub shelly_gen2: bool,
     /// QoS for the lamp controls' publishes (0, 1 or 2; default 1).
     pub publish_qos: u8,
+    /// Household sync (issue 16): the arrangement kept in a retained message on this
+    /// broker, shared with every device that turns it on. Off unless the user opts in.
+    #[serde(default)]
+    pub sync_enabled: bool,
+    /// The topic of the household copy (`crate::arrange::sync::DEFAULT_SYNC_TOPIC`).
+    #[serde(default = "default_sync_topic")]
+    pub sync_topic: String,
 }
 
 impl Default for Profile {
@@ -92,6 +118,7 @@ impl Default for Profile {
     fn default() -> Self {
         let d = DirectorySettings::default();
         Self {
+            id: String::new(),
             name: "Default".to_owned(),
             broker_url: String::new(),
             client_id: String::new(),
@@ -107,19 +134,46 @@ impl Default for Profile {
             home_assistant_prefix: d.home_assistant_prefix,
             zigbee2mqtt: d.zigbee2mqtt,
             zigbee2mqtt_base: d.zigbee2mqtt_base,
+            tasmota: d.tasmota,
+            tasmota_topics: d.tasmota_topics,
+            wled: d.wled,
+            wled_filter: d.wled_filter,
+            shelly_gen1: d.shelly_gen1,
+            shelly_gen2: d.shelly_gen2,
             publish_qos: 1,
+            sync_enabled: false,
+            sync_topic: default_sync_topic(),
         }
     }
+}
+
+/// Serde's default for the sync topic of profiles saved before sync existed.
+fn default_sync_topic() -> String {
+    crate::arrange::sync::DEFAULT_SYNC_TOPIC.to_owned()
+}
+
+/// The localStorage key of one kind of data (`what`, e.g. `"arrange"`) that belongs to a
+/// profile: `lampboard.<what>.<profile id>`. Keyed by the id, not the name, so renaming a
+/// profile keeps its data and two browsers importing one file agree on the key (issue 16
+/// syncs these through the broker under the same id).
+pub fn profile_storage_key(profile: &Profile, what: &str) -> String {
+    format!("lampboard.{what}.{}", profile.id)
 }
 
 /// One thing wrong with a profile, tied to the field that shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
     /// Which field: `name`, `broker_url`, `client_id`, `password`, `will_topic`,
-    /// `filter:<index>`, `home_assistant_prefix`, `zigbee2mqtt_base`, `qos`.
+    /// `filter:<index>`, `home_assistant_prefix`, `zigbee2mqtt_base`, `tasmota_topics`,
+    /// `wled_filter`, `qos`, `sync_topic`.
     pub field: String,
     /// The sentence shown next to it.
     pub message: String,
+}
+
+/// Serde's default for switches that are on unless a saved profile says otherwise.
+fn yes() -> bool {
+    true
 }
 
 fn problem(field: impl Into<String>, message: impl Into<String>) -> Problem {
@@ -171,6 +225,19 @@ pub fn check_topic_name(topic: &str) -> Result<(), String> {
     validate_topic_name(topic).map_err(topic_words)
 }
 
+/// Checks the household sync topic: a topic name this login publishes to and subscribes
+/// to exactly, so no wildcard, and not a `$` topic (brokers keep those for themselves).
+pub fn check_sync_topic(topic: &str) -> Result<(), String> {
+    if topic.trim() != topic {
+        return Err("Remove the spaces at the start or end".to_owned());
+    }
+    check_topic_name(topic)?;
+    if topic.starts_with('$') {
+        return Err("Topics starting with “$” belong to the broker: pick another".to_owned());
+    }
+    Ok(())
+}
+
 /// A lone `#` subscribes to everything on the broker: heavy, and many
 /// brokers refuse it, so the form asks the user to confirm it.
 pub fn needs_everything_confirmation(filters: &[String]) -> bool {
@@ -218,7 +285,14 @@ impl Profile {
         if QoS::from_u8(self.will.qos).is_none() && self.will_enabled {
             out.push(problem("will_qos", "QoS is 0, 1 or 2"));
         }
-        if self.lamp_filters.is_empty() && !self.home_assistant && !self.zigbee2mqtt {
+        let shelly = self.shelly_gen1 || self.shelly_gen2;
+        if self.lamp_filters.is_empty()
+            && !self.home_assistant
+            && !self.zigbee2mqtt
+            && !self.tasmota
+            && !self.wled
+            && !shelly
+        {
             out.push(problem(
                 "filters",
                 "Nothing to look for: add a filter or switch a discovery source on",
@@ -239,10 +313,48 @@ impl Profile {
                 out.push(problem("zigbee2mqtt_base", e));
             }
         }
+        if self.tasmota {
+            for t in &self.tasmota_topics {
+                let t = t.trim();
+                if t.is_empty() {
+                    continue;
+                }
+                if t.contains('/') || t.contains('+') || t.contains('#') {
+                    out.push(problem(
+                        "tasmota_topics",
+                        format!("“{t}”: a Tasmota device topic is one level (its Topic, e.g. tasmota_49A3BC)"),
+                    ));
+                } else if let Err(e) = check_topic_name(&format!("cmnd/{t}/Power")) {
+                    out.push(problem("tasmota_topics", format!("“{t}”: {e}")));
+                }
+            }
+        }
+        if self.wled {
+            if let Err(e) = check_filter(&self.wled_filter) {
+                out.push(problem("wled_filter", e));
+            } else if self.wled_filter.trim().ends_with('#') {
+                out.push(problem(
+                    "wled_filter",
+                    "The WLED filter names device topics: use + for a level, not #",
+                ));
+            }
+        }
         if QoS::from_u8(self.publish_qos).is_none() {
             out.push(problem("qos", "QoS is 0, 1 or 2"));
         }
+        if self.sync_enabled {
+            if let Err(e) = check_sync_topic(&self.sync_topic) {
+                out.push(problem("sync_topic", e));
+            }
+        }
         out
+    }
+
+    /// The household sync topic when sync is on and the topic is usable, else None: what
+    /// the store subscribes and publishes to for this profile.
+    pub fn sync_topic_in_use(&self) -> Option<String> {
+        (self.sync_enabled && check_sync_topic(&self.sync_topic).is_ok())
+            .then(|| self.sync_topic.clone())
     }
 
     /// The discovery settings the lamp directory runs with.
@@ -258,6 +370,17 @@ impl Profile {
             home_assistant_prefix: self.home_assistant_prefix.trim().to_owned(),
             zigbee2mqtt: self.zigbee2mqtt,
             zigbee2mqtt_base: self.zigbee2mqtt_base.trim().to_owned(),
+            tasmota: self.tasmota,
+            tasmota_topics: self
+                .tasmota_topics
+                .iter()
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty())
+                .collect(),
+            wled: self.wled,
+            wled_filter: self.wled_filter.trim().to_owned(),
+            shelly_gen1: self.shelly_gen1,
+            shelly_gen2: self.shelly_gen2,
         }
     }
 
@@ -289,7 +412,12 @@ impl Profile {
                 retain: self.will.retain,
             });
         }
-        SessionOptions::new(c)
+        // The first screen of a first visit ends its wait when the retained burst is in
+        // (store/reactive/arrival.rs), which these probes tell.
+        SessionOptions {
+            settle_probes: true,
+            ..SessionOptions::new(c)
+        }
     }
 }
 
@@ -303,7 +431,20 @@ pub struct SettingsFile {
     pub selected: String,
     /// The profiles, in the order the list shows them.
     pub profiles: Vec<Profile>,
+    /// In an export only: each profile's dashboard arrangement (`crate::arrange`), by
+    /// profile id. Kept in storage under [`profile_storage_key`], never in the settings
+    /// value itself ([`SettingsFile::for_storage`] leaves it out).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub arrangements: std::collections::BTreeMap<String, serde_json::Value>,
+    /// In an export only: the dashboard's Tiles/Cards choice (one of [`LAMP_VIEWS`]), so a
+    /// new browser set up from the file looks like the old one. Kept in storage under its
+    /// own key for every profile (`ui::view_switch`), never in the settings value itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lamp_view: Option<String>,
 }
+
+/// The names [`SettingsFile::lamp_view`] may hold: compact tiles (the default) or roomier cards.
+pub const LAMP_VIEWS: [&str; 2] = ["tiles", "cards"];
 
 impl SettingsFile {
     /// A file holding one profile, selected.
@@ -312,7 +453,25 @@ impl SettingsFile {
             lampboard_settings: FILE_FORMAT,
             selected: profile.name.clone(),
             profiles: vec![profile],
+            arrangements: std::collections::BTreeMap::new(),
+            lamp_view: None,
         }
+    }
+
+    /// Gives every profile without an id (files from before ids, new profiles) or with an
+    /// id another profile already has a fresh one from `fresh`. Returns whether any changed,
+    /// so the caller saves the ids it made.
+    pub fn fill_ids(&mut self, mut fresh: impl FnMut() -> String) -> bool {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut changed = false;
+        for p in &mut self.profiles {
+            while p.id.trim().is_empty() || seen.contains(&p.id) {
+                p.id = fresh();
+                changed = true;
+            }
+            seen.insert(p.id.clone());
+        }
+        changed
     }
 
     /// The selected profile (the first one if the name is stale).
@@ -323,8 +482,17 @@ impl SettingsFile {
             .or_else(|| self.profiles.first())
     }
 
-    /// Adds or replaces (by name) a profile and selects it.
-    pub fn upsert(&mut self, profile: Profile) {
+    /// Adds or replaces (by name) a profile and selects it. A profile saved under a new
+    /// name is a new profile: if it carries the id of the one it was copied from, the id is
+    /// dropped, for [`SettingsFile::fill_ids`] to give it its own.
+    pub fn upsert(&mut self, mut profile: Profile) {
+        if self
+            .profiles
+            .iter()
+            .any(|p| p.id == profile.id && p.name != profile.name)
+        {
+            profile.id.clear();
+        }
         self.selected = profile.name.clone();
         match self.profiles.iter_mut().find(|p| p.name == profile.name) {
             Some(slot) => *slot = profile,
@@ -349,6 +517,8 @@ impl SettingsFile {
     /// What localStorage keeps: passwords only where the user ticked "remember".
     pub fn for_storage(&self) -> Self {
         let mut copy = self.clone();
+        copy.arrangements.clear();
+        copy.lamp_view = None;
         for p in &mut copy.profiles {
             if !p.remember_password {
                 p.password = None;
@@ -384,6 +554,23 @@ impl SettingsFile {
             .map_err(|e| format!("The settings file is damaged: {e}"))?;
         if file.profiles.is_empty() {
             return Err("The settings file holds no profile".to_owned());
+        }
+        if let Some(view) = file.lamp_view.as_deref() {
+            if !LAMP_VIEWS.contains(&view) {
+                return Err(format!(
+                    "The settings file asks for a “{view}” view; this Lampboard shows tiles or cards"
+                ));
+            }
+        }
+        for (id, value) in &file.arrangements {
+            let owner = file
+                .profiles
+                .iter()
+                .find(|p| &p.id == id)
+                .map_or_else(|| id.clone(), |p| p.name.clone());
+            if let Err(why) = crate::arrange::Arrangement::from_value(value.clone()) {
+                return Err(format!("The arrangement of “{owner}”: {why}"));
+            }
         }
         let mut names = std::collections::BTreeSet::new();
         for p in &file.profiles {
@@ -501,5 +688,34 @@ mod tests {
         file.upsert(b);
         assert!(file.remove("B"));
         assert_eq!(file.selected, "Default");
+    }
+
+    #[test]
+    fn firmware_sources_load_from_old_settings_and_bad_values_are_named() {
+        // A profile saved before Tasmota and WLED existed loads with both on.
+        let mut old = serde_json::to_value(profile()).unwrap();
+        for k in ["tasmota", "tasmota_topics", "wled", "wled_filter"] {
+            old.as_object_mut().unwrap().remove(k);
+        }
+        let p: Profile = serde_json::from_value(old).unwrap();
+        assert!(p.tasmota && p.wled);
+        assert_eq!(p.wled_filter, "wled/+");
+        let mut p = profile();
+        p.tasmota_topics = vec![" porch ".into(), String::new(), "a/b".into()];
+        p.wled_filter = "wled/#".into();
+        let problems = p.problems(false);
+        let fields: Vec<&str> = problems.iter().map(|x| x.field.as_str()).collect();
+        assert_eq!(fields, ["tasmota_topics", "wled_filter"]);
+        assert!(problems[0].message.contains("“a/b”"), "{problems:?}");
+        p.tasmota_topics.pop();
+        p.wled_filter = "home/leds/+".into();
+        assert!(p.problems(false).is_empty());
+        let d = p.directory_settings();
+        assert_eq!(d.tasmota_topics, ["porch"]);
+        assert_eq!(d.wled_filter, "home/leds/+");
+        // Switched off, their fields are not checked.
+        p.tasmota = false;
+        p.tasmota_topics = vec!["x/y".into()];
+        assert!(p.problems(false).is_empty());
     }
 }

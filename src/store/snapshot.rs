@@ -1,5 +1,5 @@
-//! The last known lamp messages, kept in localStorage so the app opens offline with the
-//! states of the last visit. Pure (tested natively); the reactive store reads it at start
+//! The last known lamp messages, kept in localStorage per broker profile so the app opens
+//! offline with the states of that profile's last visit. Pure (tested natively); the reactive store reads it at start
 //! and writes it, throttled, as messages arrive.
 //!
 //! What is kept is the raw last payload per topic, in arrival order (a discovery config before
@@ -7,8 +7,7 @@
 //! rebuilds the lamps with the same rules as live messages, and the format survives changes to
 //! the lamp model.
 
-/// The localStorage key.
-pub const SNAPSHOT_KEY: &str = "lampboard.snapshot";
+// Kept per profile under `profile_keys::ProfileKeys::snapshot` (`lampboard.snapshot.<id>`).
 /// At most this many topics (a few hundred lamps, their discovery configs and bridges).
 pub const MAX_TOPICS: usize = 600;
 /// At most this many bytes of payload in all: localStorage allows ~5 MB per origin,

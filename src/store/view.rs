@@ -11,6 +11,9 @@ pub enum Delivery {
     Idle,
     /// Sent at QoS 1 or 2, waiting for the broker's acknowledgement.
     Pending,
+    /// Waiting in the profile's offline queue (`store::queue`): sent when the profile's
+    /// broker is connected again, even after a reload.
+    Queued,
     /// Acknowledged (PUBACK, PUBCOMP), or handed to the socket at QoS 0.
     Delivered,
     /// Asked at QoS 2, acknowledged at QoS 1 (PUBACK): the broker does not do QoS 2
@@ -39,6 +42,11 @@ pub const DOWNGRADED_TEXT: &str = "This broker accepted it at QoS 1";
 /// forever.
 pub const REPLACED_TEXT: &str = "The connection was closed or replaced (Disconnect, Reconnect or new settings) before the broker confirmed this change: not sent";
 
+/// The mark of a change waiting in the offline queue ([`Delivery::Queued`]).
+pub const QUEUED_TEXT: &str = "Will send when connected";
+/// [`QUEUED_TEXT`] where a tile's corner has room for one word.
+pub const QUEUED_SHORT: &str = "Queued";
+
 /// The card's reason line for [`Delivery::NoEcho`].
 pub const NO_ECHO_TEXT: &str = "The lamp did not confirm this change: the broker may not allow it";
 
@@ -49,9 +57,20 @@ impl Delivery {
         match self {
             Delivery::Idle => "",
             Delivery::Pending => "Sending…",
+            Delivery::Queued => QUEUED_TEXT,
             Delivery::Delivered | Delivery::Downgraded => "✓ Delivered",
             Delivery::Failed(_) => "Not sent",
             Delivery::NoEcho => "No answer",
+        }
+    }
+
+    /// The mark where room is short (a tile's corner): the same as [`Delivery::mark`] but
+    /// for a queued change, which says *Queued* there and the whole [`QUEUED_TEXT`] in its
+    /// title, the sheet and the tile's spoken text.
+    pub fn short_mark(&self) -> &'static str {
+        match self {
+            Delivery::Queued => QUEUED_SHORT,
+            other => other.mark(),
         }
     }
 
@@ -62,7 +81,7 @@ impl Delivery {
             Delivery::Failed(why) => Some(why),
             Delivery::NoEcho => Some(NO_ECHO_TEXT),
             Delivery::Downgraded => Some(DOWNGRADED_TEXT),
-            Delivery::Idle | Delivery::Pending | Delivery::Delivered => None,
+            Delivery::Idle | Delivery::Pending | Delivery::Queued | Delivery::Delivered => None,
         }
     }
 }
@@ -190,6 +209,29 @@ pub fn condition(view: &LampView) -> Option<&'static str> {
         });
     }
     view.shown.on.is_none().then_some(STATE_UNKNOWN)
+}
+
+/// The tile's one line of state (the tile has room for one): what is wrong first
+/// (unreachable, unreadable, unknown), else on with its brightness when known, or off; a
+/// lamp shown from the last visit says so.
+pub fn tile_state(view: &LampView) -> String {
+    if !view.lamp.available {
+        return "Offline".to_owned();
+    }
+    if view.lamp.unreadable.is_some() {
+        return "Unreadable message".to_owned();
+    }
+    let state = match (view.shown.on, view.shown.brightness_pct) {
+        (None, _) => return STATE_UNKNOWN.to_owned(),
+        (Some(false), _) => "Off".to_owned(),
+        (Some(true), Some(b)) => format!("On · {} %", b.clamp(0.0, 100.0).round() as u8),
+        (Some(true), None) => "On".to_owned(),
+    };
+    if view.stale {
+        format!("{state} · last known")
+    } else {
+        state
+    }
 }
 
 /// The accessible name of a card's switch. Known: the state, as a switch's name says it
@@ -361,6 +403,38 @@ mod tests {
         assert_eq!(view.shown.on, Some(false));
         view.confirm(lamp, 5.0);
         assert_eq!(view.updated_at, Some(5.0));
+    }
+
+    #[test]
+    fn a_tiles_state_line_says_what_is_wrong_first_then_on_with_brightness_or_off() {
+        let d = directory_with(&[
+            (
+                "smarthome/hall/lamps/a",
+                r#"{"state":"ON","brightness":128}"#,
+            ),
+            ("smarthome/hall/lamps/b", r#"{"state":"ON"}"#),
+            (
+                "smarthome/hall/lamps/c",
+                r#"{"state":"OFF","brightness":40}"#,
+            ),
+            ("smarthome/hall/lamps/d", r#"{"brightness":40}"#),
+        ]);
+        let view = |id: &str| {
+            let lamp = d
+                .lamp(&LampId(format!("smarthome/hall/lamps/{id}")))
+                .unwrap();
+            LampView::new(lamp.clone(), 0.0)
+        };
+        assert_eq!(tile_state(&view("a")), "On · 50 %");
+        assert_eq!(tile_state(&view("b")), "On");
+        assert_eq!(tile_state(&view("c")), "Off");
+        assert_eq!(tile_state(&view("d")), STATE_UNKNOWN);
+        let mut stale = view("c");
+        stale.stale = true;
+        assert_eq!(tile_state(&stale), "Off · last known");
+        let mut gone = view("a");
+        gone.lamp.available = false;
+        assert_eq!(tile_state(&gone), "Offline", "unreachable wins over on");
     }
 
     fn hall_lamp_off() -> LampView {

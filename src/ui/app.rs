@@ -1,6 +1,8 @@
 use gloo_timers::callback::Interval;
 use leptos::prelude::*;
 
+use super::status_line::{SettingsDoor, StatusButton};
+use super::view_switch::ViewChoice;
 use super::{ConnectPanel, Dashboard, Explorer, StatusLine};
 use crate::lamp::DirectorySettings;
 use crate::net::status::ConnectionStatus;
@@ -16,7 +18,9 @@ enum Page {
 }
 
 /// The whole page: header with the connection status and the Lamps/Messages
-/// tabs, the broker panel and the lamps by room (or the message explorer).
+/// tabs, the broker panel and the lamps by room (or the message explorer). On a phone the
+/// header is one row (the brand mark, the tabs, the status as a button that opens the
+/// settings, the theme) and the connected summary line is folded into it (style/main.css).
 /// `manual` leaves the broker alone until the user clicks Connect (tests use
 /// it; the app connects to the last broker at once). `store` lets a test hand
 /// in a store wired to a recording publisher; the app makes its own.
@@ -25,13 +29,15 @@ pub fn App(
     #[prop(optional)] manual: bool,
     #[prop(optional)] store: Option<Store>,
 ) -> impl IntoView {
-    let store = store.unwrap_or_else(|| {
-        let store = Store::new(DirectorySettings::default());
-        // The last visit's lamps, greyed, until the broker answers (or at all, offline).
-        store.restore_snapshot();
-        store
-    });
+    // The last visit's lamps (greyed until the broker answers, or at all, offline) come with
+    // the profile the connect panel puts in use (`Store::use_profile`).
+    let store = store.unwrap_or_else(|| Store::new(DirectorySettings::default()));
     provide_context(store);
+    // One settings drawer, opened from the connect panel or the phone header's status.
+    let door = SettingsDoor(RwSignal::new(false));
+    provide_context(door);
+    // One Tiles/Cards choice: the dashboard shows it, a settings import may change it.
+    provide_context(ViewChoice::new());
     let offline = move || store.status.with(|s| *s != ConnectionStatus::Connected);
     // Ages ("5 s ago") move on even when no message arrives.
     let ticker = Interval::new(5_000, move || {
@@ -65,6 +71,7 @@ pub fn App(
             </nav>
             <div class="header-tools">
                 <StatusLine status=store.status.read_only() />
+                <StatusButton status=store.status.read_only() door=door />
                 <ThemeButton />
             </div>
         </header>
@@ -182,24 +189,40 @@ fn ThemeButton() -> impl IntoView {
     }
 }
 
-/// Says that the cards show the last known states while the broker is out of reach, and what
-/// happens to a change: queued while the app retries, refused once the user disconnected.
+/// Says that the cards show the last known states while the broker is out of reach, and
+/// exactly what happens to a change: kept in this profile's queue (even across a reload) and
+/// sent to its broker when the connection is back, or when the user connects; how many wait.
 #[component]
 fn OfflineBanner() -> impl IntoView {
     let store = expect_context::<Store>();
     let shown = move || {
-        store.status.with(|s| *s != ConnectionStatus::Connected) && !store.rooms.with(Vec::is_empty)
+        store.status.with(|s| *s != ConnectionStatus::Connected)
+            && (!store.rooms.with(Vec::is_empty) || store.queued.get() > 0)
     };
-    let what_happens = move || match store.status.get() {
-        ConnectionStatus::Disconnected | ConnectionStatus::Refused(_) => "Connect to change them.",
-        _ => "Changes you make are sent when the connection is back.",
+    let what_happens = move || {
+        let whom = format!("“{}” ({})", store.profile.get(), store.broker.get());
+        let when = match store.status.get() {
+            ConnectionStatus::Disconnected | ConnectionStatus::Refused(_) => "when you connect",
+            _ => "when the connection is back",
+        };
+        offline_words(store.queued.get(), &whom, when)
     };
     view! {
         <Show when=shown>
             <p class="offline-banner" role="status">
                 <strong>"Offline — showing the last known states."</strong>
-                <span>{what_happens}</span>
+                <span class="offline-what">{what_happens}</span>
             </p>
         </Show>
+    }
+}
+
+/// The banner's promise in words: which profile and broker, how many changes wait, when
+/// they go.
+fn offline_words(queued: usize, whom: &str, when: &str) -> String {
+    match queued {
+        0 => format!("Changes you make are kept for {whom} and sent {when}."),
+        1 => format!("1 change is kept for {whom} and will be sent {when}; you can cancel it in the lamp's sheet."),
+        n => format!("{n} changes are kept for {whom} and will be sent {when}; you can cancel each in its lamp's sheet."),
     }
 }

@@ -3,14 +3,19 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use super::settings_drawer::SettingsDrawer;
+use super::status_line::SettingsDoor;
+use super::view_switch::{LampView, ViewChoice};
+use crate::arrange::Arrangement;
 use crate::net::broker_url::{BrokerUrl, PATH_HINT};
 use crate::net::client::{Handler, MqttClient};
 use crate::net::status::{ConnectionStatus, UNREACHABLE};
-use crate::store::settings::{Profile, SettingsFile};
+use crate::store::profile_keys::ProfileKeys;
+use crate::store::settings::{profile_storage_key, Profile, SettingsFile};
 use crate::store::Store;
 
 const URL_KEY: &str = "lampboard.broker_url";
-const SETTINGS_KEY: &str = "lampboard.settings";
+/// Where the profiles are kept in localStorage.
+pub const SETTINGS_KEY: &str = "lampboard.settings";
 
 fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
@@ -55,12 +60,44 @@ pub fn fresh_client_id() -> String {
     format!("lampboard-{suffix}")
 }
 
-/// The saved profiles, or a first profile pointing at the likely broker.
+/// A new profile id: random, so two browsers never make the same one (issue 16 syncs a
+/// profile's data under it).
+pub fn fresh_profile_id() -> String {
+    let part = || {
+        format!(
+            "{:08x}",
+            (js_sys::Math::random() * f64::from(u32::MAX)) as u32
+        )
+    };
+    format!("p{}{}", part(), part())
+}
+
+/// Where a profile's arrangement is kept.
+fn arrangement_key(profile: &Profile) -> String {
+    profile_storage_key(profile, "arrange")
+}
+
+/// A broker as the user knows it: `host:port`, or the URL as typed when it does not parse.
+pub(super) fn broker_label(url: &str) -> String {
+    match BrokerUrl::parse(url, false) {
+        Ok(u) => format!("{}:{}", u.host, u.port),
+        Err(_) => url.to_owned(),
+    }
+}
+
+/// The saved profiles, or a first profile pointing at the likely broker; profiles without
+/// an id get one, saved at once so it stays.
 fn load_settings() -> SettingsFile {
-    local_storage()
+    let mut file = local_storage()
         .and_then(|s| s.get_item(SETTINGS_KEY).ok().flatten())
         .and_then(|text| SettingsFile::from_json(&text).ok())
-        .unwrap_or_else(|| SettingsFile::single(Profile::with_url(default_broker_url())))
+        .unwrap_or_else(|| SettingsFile::single(Profile::with_url(default_broker_url())));
+    if file.fill_ids(fresh_profile_id) {
+        if let (Some(s), Ok(json)) = (local_storage(), serde_json::to_string(&file.for_storage())) {
+            let _ = s.set_item(SETTINGS_KEY, &json);
+        }
+    }
+    file
 }
 
 /// The page's one connection and its profiles; `Copy`, shared by the panel
@@ -75,6 +112,11 @@ pub(super) struct Connection {
     pub auto_id: StoredValue<String>,
     /// Why the last connect attempt could not start, in words.
     pub error: RwSignal<Option<String>>,
+    /// Whether this visit was ever connected: until then the buttons say "Connect" and
+    /// "Stop trying", not "Reconnect" and "Disconnect" (there was nothing to re-do).
+    pub ever_connected: RwSignal<bool>,
+    /// The dashboard's Tiles/Cards choice: exported with the settings, set by an import.
+    view: ViewChoice,
     client: StoredValue<Option<MqttClient>, LocalStorage>,
     store: Store,
 }
@@ -88,13 +130,24 @@ impl Connection {
             active: RwSignal::new(active),
             auto_id: StoredValue::new(fresh_client_id()),
             error: RwSignal::new(None),
+            ever_connected: RwSignal::new(false),
+            view: ViewChoice::from_context(),
             client: StoredValue::new_local(None),
             store,
         }
     }
 
-    /// Writes the profiles to localStorage (without unremembered passwords).
+    /// Writes the profiles to localStorage (without unremembered passwords); a profile
+    /// new since the last write gets its id first.
     pub fn persist(&self) {
+        if self
+            .saved
+            .with_untracked(|s| s.profiles.iter().any(|p| p.id.is_empty()))
+        {
+            self.saved.update(|s| {
+                s.fill_ids(fresh_profile_id);
+            });
+        }
         let json = self
             .saved
             .with_untracked(|s| serde_json::to_string(&s.for_storage()).unwrap_or_default());
@@ -105,11 +158,123 @@ impl Connection {
 
     /// Makes `profile` the one in use: the store gets its lamp settings and
     /// publishing QoS at once; connection fields apply at the next connect.
-    pub fn use_profile(&self, profile: Profile) {
+    pub fn use_profile(&self, mut profile: Profile) {
+        // A profile from the form carries the id it was saved under (or none yet).
+        if let Some(id) = self.saved.with_untracked(|s| {
+            s.profiles
+                .iter()
+                .find(|p| p.name == profile.name)
+                .map(|p| p.id.clone())
+        }) {
+            profile.id = id;
+        }
+        // Another profile: its broker's client goes first (a change is never sent to
+        // another profile's broker), then the store holds this profile's data only.
+        if !profile.id.is_empty() && self.store.profile_id() != profile.id {
+            if !self.store.profile_id().is_empty() {
+                self.close_client();
+            }
+            self.store
+                .use_profile(&profile.id, &profile.name, profile.directory_settings());
+        }
+        let key = (!profile.id.is_empty()).then(|| arrangement_key(&profile));
+        if self.store.arrangement_key() != key {
+            self.store.use_arrangement(key);
+        }
+        self.store
+            .set_sync(&profile.id, profile.sync_topic_in_use());
         self.store.set_settings(profile.directory_settings());
         self.store.qos.set(profile.qos());
         self.store.profile.set(profile.name.clone());
+        self.store.broker.set(broker_label(&profile.broker_url));
         self.active.set(profile);
+    }
+
+    /// A deleted profile's data (snapshot, waiting changes, arrangement, explorer filter)
+    /// leaves the browser with it; the waiting changes are dropped and the outcome line says
+    /// the profile is deleted.
+    pub fn forget_profile_data(&self, id: Option<&str>, name: &str) {
+        let Some(id) = id.filter(|id| !id.is_empty() && *id != self.store.profile_id()) else {
+            return;
+        };
+        let Some(s) = local_storage() else { return };
+        let keys = ProfileKeys::for_id(id);
+        let waiting = s.get_item(&keys.queue).ok().flatten().map_or(0, |text| {
+            crate::store::queue::Queue::from_json(&text).queue.len()
+        });
+        for key in keys.all() {
+            let _ = s.remove_item(key);
+        }
+        if waiting > 0 {
+            self.store.notice.set(Some(format!(
+                "“{name}” was deleted with its data: {waiting} change{} waiting for its broker {} dropped, not sent.",
+                if waiting == 1 { "" } else { "s" },
+                if waiting == 1 { "was" } else { "were" }
+            )));
+        }
+    }
+
+    /// Closes the client without touching the store (the profile switch settles it).
+    fn close_client(&self) {
+        if let Some(c) = self.client.get_value() {
+            c.disconnect();
+        }
+        self.client.set_value(None);
+        self.ever_connected.set(false);
+    }
+
+    /// The export file: every profile (no passwords) with the arrangement kept for each.
+    pub fn export_json(&self) -> String {
+        let mut file = self.saved.get_untracked();
+        let storage = local_storage();
+        for p in &file.profiles.clone() {
+            let stored = storage
+                .as_ref()
+                .and_then(|s| s.get_item(&arrangement_key(p)).ok().flatten());
+            if let Some(Ok(loaded)) = stored.as_deref().map(Arrangement::from_json) {
+                if !loaded.arrangement.is_empty() {
+                    file.arrangements
+                        .insert(p.id.clone(), loaded.arrangement.to_value());
+                }
+            }
+        }
+        file.lamp_view = Some(self.view.0.get_untracked().name().to_owned());
+        file.to_export_json()
+    }
+
+    /// Takes an imported file: its profiles replace the saved ones, and each arrangement it
+    /// carries is merged item by item into the one kept for that profile (the newer edit of
+    /// each lamp, room and scene wins, so importing an old file undoes nothing newer). A
+    /// Tiles/Cards choice in the file applies at once; a file without one keeps the page's.
+    pub fn import(&self, mut file: SettingsFile) {
+        let arrangements = std::mem::take(&mut file.arrangements);
+        if let Some(view) = file.lamp_view.take() {
+            self.view.choose(LampView::from_name(Some(&view)));
+        }
+        if let Some(storage) = local_storage() {
+            for p in &file.profiles {
+                let Some(value) = arrangements.get(&p.id) else {
+                    continue;
+                };
+                let Ok(incoming) = Arrangement::from_value(value.clone()) else {
+                    continue;
+                };
+                let key = arrangement_key(p);
+                let mut kept = storage
+                    .get_item(&key)
+                    .ok()
+                    .flatten()
+                    .and_then(|t| Arrangement::from_json(&t).ok())
+                    .map(|l| l.arrangement)
+                    .unwrap_or_default();
+                kept.merge(&incoming.arrangement);
+                let _ = storage.set_item(&key, &kept.to_json());
+            }
+        }
+        self.saved.set(file);
+        self.persist();
+        // The arrangement of the profile in use may have changed: read it again.
+        self.store.use_arrangement(None);
     }
 
     /// (Re)connects with the active profile; problems become the panel's error.
@@ -202,22 +367,35 @@ pub fn ConnectPanel(#[prop(optional)] manual: bool) -> impl IntoView {
     let store = expect_context::<Store>();
     let conn = Connection::new(store);
     conn.use_profile(conn.active.get_untracked());
-    let drawer_open = RwSignal::new(false);
-    if !manual {
+    // Shared with the phone header's status button (ui/status_line.rs).
+    let drawer_open = SettingsDoor::from_context().0;
+    // A `#setup=` link asks first; its answer connects (issue 16). One pasted into the
+    // address bar of an open page is a `hashchange`, not a new page load.
+    let setup = RwSignal::new(super::share_prompt::take_setup_fragment());
+    if !manual && setup.with_untracked(Option::is_none) {
         conn.connect();
     }
+    let on_hash = window_event_listener(leptos::ev::hashchange, move |ev| {
+        if let Some(s) = super::share_prompt::take_setup_from(&ev.new_url()) {
+            setup.set(Some(s));
+        }
+    });
+    on_cleanup(move || on_hash.remove());
     let connected = move || store.status.with(|s| *s == ConnectionStatus::Connected);
-    let broker_label = move || {
-        conn.active
-            .with(|p| match BrokerUrl::parse(&p.broker_url, false) {
-                Ok(u) => format!("{}:{}", u.host, u.port),
-                Err(_) => p.broker_url.clone(),
-            })
-    };
+    Effect::new(move |_| {
+        if connected() {
+            conn.ever_connected.set(true);
+        }
+    });
+    let again = move || conn.busy() && conn.ever_connected.get();
+    let broker_label = move || conn.active.with(|p| broker_label(&p.broker_url));
 
+    // The form stays while a first visit's lamps arrive, so it and the hint below it give way
+    // to the lamps in one frame instead of the hint jumping up first (store/reactive/arrival.rs).
+    let settled = move || connected() && !store.arriving.get();
     view! {
         <Show
-            when=connected
+            when=settled
             fallback=move || {
                 view! {
                     <form
@@ -248,11 +426,11 @@ pub fn ConnectPanel(#[prop(optional)] manual: bool) -> impl IntoView {
                         </label>
                         <div class="panel-buttons">
                             <button type="submit" class="primary">
-                                {move || if conn.busy() { "Reconnect" } else { "Connect" }}
+                                {move || if again() { "Reconnect" } else { "Connect" }}
                             </button>
                             <Show when=move || conn.busy()>
-                                <button type="button" class="secondary" on:click=move |_| conn.disconnect()>
-                                    "Disconnect"
+                                <button type="button" class="secondary disconnect" on:click=move |_| conn.disconnect()>
+                                    {move || if again() { "Disconnect" } else { "Stop trying" }}
                                 </button>
                             </Show>
                             <button
@@ -289,5 +467,6 @@ pub fn ConnectPanel(#[prop(optional)] manual: bool) -> impl IntoView {
         <Show when=move || drawer_open.get()>
             <SettingsDrawer conn=conn open=drawer_open />
         </Show>
+        {move || setup.get().map(|s| view! { <super::share_prompt::SharePrompt conn=conn setup=s manual=manual /> })}
     }
 }

@@ -42,7 +42,8 @@ enum Pane {
 #[component]
 pub fn Explorer() -> impl IntoView {
     let store = expect_context::<Store>();
-    let filter = RwSignal::new(String::new());
+    // Kept per broker profile (`Store::set_explorer_filter`): another broker's topics differ.
+    let filter = store.explorer_filter;
     let filter_error = move || {
         filter.with(|f| {
             let f = f.trim();
@@ -125,7 +126,7 @@ pub fn Explorer() -> impl IntoView {
                         autocomplete="off"
                         spellcheck="false"
                         prop:value=move || filter.get()
-                        on:input=move |ev| filter.set(event_target_value(&ev))
+                        on:input=move |ev| store.set_explorer_filter(event_target_value(&ev))
                         aria-invalid=move || if filter_error().is_some() { "true" } else { "false" }
                     />
                     <span class="field-error" role="alert">{move || filter_error().unwrap_or_default()}</span>

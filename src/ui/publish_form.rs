@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 
 use super::outcome::OutcomeLine;
 use crate::mqtt::packet::QoS;
-use crate::store::saved::{saved_key, SavedMessage, SavedMessages};
+use crate::store::saved::{legacy_saved_key, saved_key, SavedMessage, SavedMessages};
 use crate::store::settings::{check_topic_name, qos_from};
 use crate::store::Store;
 
@@ -77,10 +77,24 @@ fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
-fn load_saved(profile: &str) -> SavedMessages {
-    local_storage()
-        .and_then(|s| s.get_item(&saved_key(profile)).ok().flatten())
-        .map(|text| SavedMessages::from_json(&text))
+/// The saved messages of profile `id` (named `name`); a list an earlier version kept under
+/// the name moves to the id on this first read.
+fn load_saved(id: &str, name: &str) -> SavedMessages {
+    let Some(s) = local_storage() else {
+        return SavedMessages::default();
+    };
+    let key = saved_key(id, name);
+    let mut text = s.get_item(&key).ok().flatten();
+    if text.is_none() && !id.is_empty() {
+        let legacy = legacy_saved_key(name);
+        text = s.get_item(&legacy).ok().flatten();
+        if let Some(t) = &text {
+            if s.set_item(&key, t).is_ok() {
+                let _ = s.remove_item(&legacy);
+            }
+        }
+    }
+    text.map(|t| SavedMessages::from_json(&t))
         .unwrap_or_default()
 }
 
@@ -104,15 +118,17 @@ pub(super) fn PublishForm(draft: PublishDraft) -> impl IntoView {
     let saved_edits = RwSignal::new(0u32);
     let saved = move || {
         saved_edits.track();
-        load_saved(&store.profile.get())
+        // The id is set before the name when the profile changes (store::reactive::profiles).
+        let name = store.profile.get();
+        load_saved(&store.profile_id(), &name)
     };
     let edit_saved = move |edit: &dyn Fn(&mut SavedMessages) -> Result<(), String>| {
-        let profile = store.profile.get_untracked();
-        let mut list = load_saved(&profile);
+        let (id, name) = (store.profile_id(), store.profile.get_untracked());
+        let mut list = load_saved(&id, &name);
         let result = edit(&mut list);
         if result.is_ok() {
             if let Some(s) = local_storage() {
-                let _ = s.set_item(&saved_key(&profile), &list.to_json());
+                let _ = s.set_item(&saved_key(&id, &name), &list.to_json());
             }
             saved_edits.update(|n| *n += 1);
         }
@@ -186,7 +202,9 @@ pub(super) fn PublishForm(draft: PublishDraft) -> impl IntoView {
     };
     let none_saved = move || {
         saved_edits.track();
-        store.profile.with(|p| load_saved(p).items.is_empty())
+        store
+            .profile
+            .with(|name| load_saved(&store.profile_id(), name).items.is_empty())
     };
 
     view! {

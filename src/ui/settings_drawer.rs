@@ -159,6 +159,45 @@ pub(super) fn SettingsDrawer(conn: Connection, open: RwSignal<bool>) -> impl Int
     let outcome = RwSignal::new(None::<Result<String, String>>);
     let close = move || open.set(false);
     let close_button = NodeRef::<html::Button>::new();
+    let drawer = NodeRef::<html::Aside>::new();
+    // What opened the drawer gets focus back when it closes.
+    let opener = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+        .and_then(|e| leptos::wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
+    let opener = StoredValue::new_local(opener);
+    on_cleanup(move || {
+        if let Some(el) = opener.try_get_value().flatten() {
+            if el.is_connected() {
+                let _ = el.focus();
+            }
+        }
+    });
+    // A field's error appearing below the visible part of the drawer (under its sticky
+    // footer) is scrolled into sight.
+    Effect::new(move |_| {
+        if problems.with(Vec::is_empty) {
+            return;
+        }
+        request_animation_frame(move || {
+            let Some(el) = drawer.get_untracked() else {
+                return;
+            };
+            let Ok(Some(body)) = el.query_selector(".drawer-body") else {
+                return;
+            };
+            let Ok(Some(error)) = body.query_selector(".field-error:not(:empty)") else {
+                return;
+            };
+            let (b, e) = (
+                body.get_bounding_client_rect(),
+                error.get_bounding_client_rect(),
+            );
+            if e.bottom() > b.bottom() {
+                body.set_scroll_top(body.scroll_top() + (e.bottom() - b.bottom() + 16.0) as i32);
+            }
+        });
+    });
     request_animation_frame(move || {
         if let Some(b) = close_button.get_untracked() {
             let _ = b.focus();
@@ -214,6 +253,12 @@ pub(super) fn SettingsDrawer(conn: Connection, open: RwSignal<bool>) -> impl Int
     };
     let delete_profile = move || {
         let name = draft.with(|p| p.name.clone());
+        let gone_id = conn.saved.with(|s| {
+            s.profiles
+                .iter()
+                .find(|p| p.name == name)
+                .map(|p| p.id.clone())
+        });
         let removed = conn.saved.try_update(|s| s.remove(&name)).unwrap_or(false);
         if removed {
             conn.persist();
@@ -221,6 +266,7 @@ pub(super) fn SettingsDrawer(conn: Connection, open: RwSignal<bool>) -> impl Int
                 draft.set(cur.clone());
                 conn.use_profile(cur);
             }
+            conn.forget_profile_data(gone_id.as_deref(), &name);
             outcome.set(Some(Ok(format!("Deleted “{name}”"))));
         } else {
             outcome.set(Some(Err(
@@ -230,7 +276,7 @@ pub(super) fn SettingsDrawer(conn: Connection, open: RwSignal<bool>) -> impl Int
     };
 
     let export = move || {
-        let (json, n) = conn.saved.with(|s| (s.to_export_json(), s.profiles.len()));
+        let (json, n) = (conn.export_json(), conn.saved.with(|s| s.profiles.len()));
         outcome.set(Some(match download("lampboard-settings.json", &json) {
             Ok(()) => Ok(format!(
                 "Exported {n} profile{} (passwords are never exported)",
@@ -242,8 +288,7 @@ pub(super) fn SettingsDrawer(conn: Connection, open: RwSignal<bool>) -> impl Int
     let import_text = move |text: String| match SettingsFile::from_json(&text) {
         Ok(file) => {
             let n = file.profiles.len();
-            conn.saved.set(file);
-            conn.persist();
+            conn.import(file);
             if let Some(cur) = conn.saved.with_untracked(|s| s.current().cloned()) {
                 draft.set(cur.clone());
                 conn.use_profile(cur);
@@ -300,9 +345,19 @@ pub(super) fn SettingsDrawer(conn: Connection, open: RwSignal<bool>) -> impl Int
             role="dialog"
             aria-modal="true"
             aria-labelledby="settings-title"
+            node_ref=drawer
             on:keydown=move |ev| {
-                if ev.key() == "Escape" {
-                    close();
+                match ev.key().as_str() {
+                    "Escape" => close(),
+                    "Tab" => {
+                        let wrapped = drawer
+                            .get_untracked()
+                            .is_some_and(|el| super::focus_trap::wrap_tab(&el, ev.shift_key()));
+                        if wrapped {
+                            ev.prevent_default();
+                        }
+                    }
+                    _ => {}
                 }
             }
         >
@@ -526,6 +581,41 @@ pub(super) fn SettingsDrawer(conn: Connection, open: RwSignal<bool>) -> impl Int
                             />
                         </div>
                     </Show>
+                    <CheckField
+                        draft label="Tasmota" key="tasmota"
+                        get=|p| p.tasmota set=|p, v| p.tasmota = v
+                    />
+                    <Show when=move || draft.with(|p| p.tasmota)>
+                        <div class="nested">
+                            <TextField
+                                draft problems label="Tasmota topics" key="tasmota_topics"
+                                placeholder="tasmota_49A3BC, porch"
+                                hint="Devices that publish no Tasmota discovery, by their Topic, comma-separated"
+                                get=|p| p.tasmota_topics.join(",")
+                                set=|p, v| p.tasmota_topics = v.split(',').map(str::to_owned).collect()
+                            />
+                        </div>
+                    </Show>
+                    <CheckField
+                        draft label="WLED" key="wled"
+                        get=|p| p.wled set=|p, v| p.wled = v
+                    />
+                    <Show when=move || draft.with(|p| p.wled)>
+                        <div class="nested">
+                            <TextField
+                                draft problems label="Device topics" key="wled_filter"
+                                get=|p| p.wled_filter.clone() set=|p, v| p.wled_filter = v
+                            />
+                        </div>
+                    </Show>
+                    <CheckField
+                        draft label="Shelly Gen1 (shellies/…)" key="shelly_gen1"
+                        get=|p| p.shelly_gen1 set=|p, v| p.shelly_gen1 = v
+                    />
+                    <CheckField
+                        draft label="Shelly Gen2+ (Plus, Pro)" key="shelly_gen2"
+                        get=|p| p.shelly_gen2 set=|p, v| p.shelly_gen2 = v
+                    />
                 </section>
 
                 <section class="settings-section">
@@ -540,6 +630,35 @@ pub(super) fn SettingsDrawer(conn: Connection, open: RwSignal<bool>) -> impl Int
                         </p>
                     </Show>
                 </section>
+
+                <section class="settings-section household-sync">
+                    <h3>"Household sync"</h3>
+                    <CheckField
+                        draft label="Share names, rooms, order and scenes with every device on this broker" key="sync_enabled"
+                        get=|p| p.sync_enabled set=|p, v| p.sync_enabled = v
+                    />
+                    <Show when=move || draft.with(|p| p.sync_enabled)>
+                        <div class="nested">
+                            <TextField
+                                draft problems label="Sync topic" key="sync_topic"
+                                placeholder=crate::arrange::sync::DEFAULT_SYNC_TOPIC
+                                get=|p| p.sync_topic.clone() set=|p, v| p.sync_topic = v
+                                hint="Kept as one retained message on your broker; devices using the same topic share one arrangement."
+                            />
+                        </div>
+                    </Show>
+                    // The status is the profile in use's, not a draft's.
+                    <Show when=move || conn.active.with(|a| draft.with(|d| d.name == a.name))>
+                        <p
+                            class="field-hint sync-status"
+                            class:is-problem=move || matches!(store.sync_status(), crate::arrange::sync::SyncStatus::Problem(_))
+                            role="status"
+                        >
+                            {move || crate::arrange::sync::status_text(&store.sync_status(), store.now.get())}
+                        </p>
+                    </Show>
+                </section>
+                <super::share_panel::SharePanel conn=conn />
 
                 <section class="settings-section">
                     <h3>"Backup"</h3>

@@ -1,4 +1,4 @@
-//! Where the browser tests (tests/web_dashboard.rs, tests/web_memory.rs) mount the app.
+//! Where the browser tests (tests/web_dashboard.rs, tests/web_memory.rs, …) mount the app.
 #![allow(dead_code)]
 
 use wasm_bindgen::JsCast;

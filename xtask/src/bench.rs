@@ -8,6 +8,8 @@
 //! ever times anything: this command is the only place figures are judged.
 
 mod codec;
+mod flood_cost;
+mod lighthouse;
 mod machine;
 mod report;
 mod stats;
@@ -90,6 +92,8 @@ pub fn bench(ws: &Workspace, steps: &mut Steps, quick: bool) -> Result<(), StepF
             browser: &browser,
         });
         let path = ws.root.join("BENCHMARKS.md");
+        let old = std::fs::read_to_string(&path).unwrap_or_default();
+        let md = crate::size::carry_notes(&old, &md);
         std::fs::write(&path, md).map_err(|e| format!("{}: {e}", path.display()))?;
         println!("    wrote {}", path.display());
         Ok(())

@@ -36,6 +36,7 @@ pub const RABBITMQ_PLUGINS: &[&str] = &["rabbitmq_mqtt", "rabbitmq_web_mqtt"];
 pub const MANUAL_STEPS: &str = "\
 Install these by hand, then run the command again:
   rustup target add wasm32-unknown-unknown
+  rustup toolchain install nightly-2026-05-20 --profile minimal -c rust-src -t wasm32-unknown-unknown
   cargo install --locked trunk --version 0.21.14
   cargo install wasm-bindgen-cli --version <the wasm-bindgen version in Cargo.lock>
   cargo install --locked wasm-pack --version 0.15.1
@@ -50,10 +51,17 @@ Install these by hand, then run the command again:
 /// Runs every setup step; each one is skipped when already satisfied.
 pub fn setup(ws: &Workspace, steps: &mut Steps) -> Result<(), StepFailed> {
     steps.run("wasm32 target", |_| wasm32_target())?;
+    steps.run(
+        &format!(
+            "{} with rust-src and wasm32 (release build)",
+            crate::nightly::NIGHTLY
+        ),
+        |_| release_nightly(),
+    )?;
     steps.run("apt packages", |_| apt_packages(APT_PACKAGES))?;
     steps.run("RabbitMQ plugins (MQTT, Web MQTT)", |_| rabbitmq_plugins())?;
     steps.run(
-        "npm devDependencies (binaryen 132, axe-core, mqtt.js, aedes, ws)",
+        "npm devDependencies (binaryen 132, axe-core, mqtt.js, aedes, ws, lighthouse)",
         |_| npm_tools(ws),
     )?;
     steps.run(&format!("trunk {TRUNK_VERSION}"), |_| {
@@ -100,6 +108,83 @@ fn wasm32_target() -> Result<(), String> {
         return Ok(());
     }
     run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+/// The pinned nightly the release build runs on, with the standard library's source
+/// (`-Zbuild-std` rebuilds it) and its wasm32 target; each part skipped when present.
+fn release_nightly() -> Result<(), String> {
+    use crate::nightly::{toolchain, NIGHTLY};
+    let toolchain = match toolchain() {
+        Ok(found) => found,
+        Err(_) => {
+            println!("    installing {NIGHTLY} (minimal profile)");
+            run(Command::new("rustup").args([
+                "toolchain",
+                "install",
+                NIGHTLY,
+                "--profile",
+                "minimal",
+                "--component",
+                "rust-src",
+                "--target",
+                "wasm32-unknown-unknown",
+            ]))?;
+            NIGHTLY.to_owned()
+        }
+    };
+    let listed = |what: &str| {
+        capture(Command::new("rustup").args([
+            what,
+            "list",
+            "--toolchain",
+            &toolchain,
+            "--installed",
+        ]))
+        .unwrap_or_default()
+    };
+    if has_line(&listed("component"), "rust-src") {
+        println!("    {toolchain}: rust-src already installed");
+    } else {
+        run(Command::new("rustup").args([
+            "component",
+            "add",
+            "rust-src",
+            "--toolchain",
+            &toolchain,
+        ]))?;
+    }
+    if has_line(&listed("target"), "wasm32-unknown-unknown") {
+        println!("    {toolchain}: wasm32-unknown-unknown already installed");
+    } else {
+        run(Command::new("rustup").args([
+            "target",
+            "add",
+            "wasm32-unknown-unknown",
+            "--toolchain",
+            &toolchain,
+        ]))?;
+    }
+    // trunk builds offline (Trunk.toml), and `-Zbuild-std` resolves std's own dependencies
+    // (compiler_builtins, dlmalloc, ...) from its Cargo.lock: fetch them now, once. A no-op
+    // when they are already in cargo's cache.
+    let sysroot = capture(
+        Command::new("rustc")
+            .arg(format!("+{toolchain}"))
+            .args(["--print", "sysroot"]),
+    )
+    .map(|s| s.trim().to_owned())
+    .filter(|s| !s.is_empty())
+    .ok_or_else(|| format!("`rustc +{toolchain} --print sysroot` printed nothing"))?;
+    let library = Path::new(&sysroot).join("lib/rustlib/src/rust/library/Cargo.toml");
+    run(Command::new("cargo")
+        .arg(format!("+{toolchain}"))
+        .args(["fetch", "--manifest-path"])
+        .arg(&library))
+}
+
+/// Whether `list` (rustup's output, one name a line) has `name` on a line of its own.
+pub fn has_line(list: &str, name: &str) -> bool {
+    list.lines().any(|l| l.trim() == name)
 }
 
 /// Whether a Debian package is installed, through dpkg's own database.
@@ -168,9 +253,12 @@ fn npm_tools(ws: &Workspace) -> Result<(), String> {
     // aedes and ws: the aedes broker the end-to-end suite also runs against.
     let aedes = ws.root.join("node_modules/aedes/package.json");
     let ws_lib = ws.root.join("node_modules/ws/package.json");
-    let all = axe.exists() && mqtt.exists() && aedes.exists() && ws_lib.exists();
+    // lighthouse: `cargo xtask bench` scores both pages with it (12.2.3: newer needs Node 22).
+    let lighthouse = ws.root.join("node_modules/lighthouse/package.json");
+    let all =
+        axe.exists() && mqtt.exists() && aedes.exists() && ws_lib.exists() && lighthouse.exists();
     if have.as_deref() == Some(WASM_OPT_VERSION) && all {
-        println!("    wasm-opt {WASM_OPT_VERSION}, axe-core, mqtt.js, aedes and ws already in node_modules");
+        println!("    wasm-opt {WASM_OPT_VERSION}, axe-core, mqtt.js, aedes, ws and lighthouse already in node_modules");
         return Ok(());
     }
     run(Command::new("npm")
@@ -217,5 +305,28 @@ fn check_trunk_pin(ws: &Workspace, bindgen: &str) -> Result<(), String> {
         Err(format!(
             "Trunk.toml must say `{wanted}` to match Cargo.lock"
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_listed_name_matches_only_its_own_line() {
+        let components =
+            "cargo-x86_64-unknown-linux-gnu\nrust-src\nrustc-x86_64-unknown-linux-gnu\n";
+        assert!(has_line(components, "rust-src"));
+        assert!(!has_line("rust-src-extra\n", "rust-src"));
+        assert!(!has_line("", "wasm32-unknown-unknown"));
+        assert!(has_line(
+            "x86_64-unknown-linux-gnu\nwasm32-unknown-unknown\n",
+            "wasm32-unknown-unknown"
+        ));
+    }
+
+    #[test]
+    fn the_manual_steps_name_the_pinned_nightly() {
+        assert!(MANUAL_STEPS.contains(crate::nightly::NIGHTLY));
     }
 }

@@ -1,10 +1,31 @@
-//! `cargo xtask size`: what a phone downloads, per file, raw, gzip -9 and brotli.
+//! `cargo xtask size`: what a phone downloads, per file, raw, gzip -9 and brotli, and the
+//! page (html, css, js, the service worker, wasm) against its gzip -9 budget.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::steps::run;
+
+/// Budget of the page a phone loads first (html, css, js with the service worker, wasm), in
+/// gzip -9 bytes: issue 17's 250 KB, what keeps a first load on slow 4G near two seconds.
+pub const PAGE_BUDGET_GZIP: usize = 250_000;
+
+/// Whether a dist file is part of the page the budget counts: html, css, js (the service
+/// worker too) and wasm. Icons and the manifest load later or only on install.
+pub fn is_page_file(path: &str) -> bool {
+    [".html", ".css", ".js", ".wasm"]
+        .iter()
+        .any(|ext| path.ends_with(ext))
+}
+
+/// gzip -9 bytes of the files the budget counts.
+pub fn page_gzip(sizes: &[FileSize]) -> usize {
+    sizes
+        .iter()
+        .filter(|f| is_page_file(&f.path))
+        .map(|f| f.gzip)
+        .sum()
+}
 
 /// One file of the release dist and its sizes in bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,9 +36,11 @@ pub struct FileSize {
     pub brotli: usize,
 }
 
-/// Builds the release dist with trunk, then reports its sizes.
+/// Builds the release dist as CI does (trunk on the pinned nightly), then reports its sizes.
 pub fn build_and_report(root: &Path) -> Result<Vec<FileSize>, String> {
-    run(Command::new("trunk").args(["build", "--release"]))?;
+    run(&mut crate::nightly::trunk_release(
+        &crate::nightly::toolchain()?,
+    ))?;
     let sizes = measure_dir(&root.join("dist"))?;
     print!("{}", render(&sizes));
     Ok(sizes)
@@ -77,25 +100,39 @@ pub fn brotli_len(bytes: &[u8]) -> usize {
     out.len()
 }
 
-/// The table, with totals, as text.
+/// The table, with totals and the page's verdict, as text. The last column says whether the
+/// budget counts the file.
 pub fn render(sizes: &[FileSize]) -> String {
+    let row = |name: &str, raw: usize, gz: usize, br: usize, page: &str| {
+        format!("{name:<44} {raw:>10} {gz:>10} {br:>10}  {page}\n")
+    };
     let mut s = format!(
-        "{:<44} {:>10} {:>10} {:>10}\n",
-        "file", "raw", "gzip -9", "brotli"
+        "{:<44} {:>10} {:>10} {:>10}  {}\n",
+        "file", "raw", "gzip -9", "brotli", "page"
     );
     for f in sizes {
-        s.push_str(&format!(
-            "{:<44} {:>10} {:>10} {:>10}\n",
-            f.path, f.raw, f.gzip, f.brotli
-        ));
+        let page = if is_page_file(&f.path) { "yes" } else { "-" };
+        s.push_str(&row(&f.path, f.raw, f.gzip, f.brotli, page));
     }
     let (raw, gz, br) = totals(sizes);
-    s.push_str(&format!(
-        "{:<44} {:>10} {:>10} {:>10}\n",
-        "TOTAL", raw, gz, br
-    ));
+    s.push_str(&row("TOTAL", raw, gz, br, ""));
     s.push_str(&format!("total gzip -9: {:.1} KB\n", gz as f64 / 1000.0));
+    s.push_str(&verdict_line(page_gzip(sizes)));
     s
+}
+
+/// `page (html, css, js, sw, wasm) gzip -9: 245.3 KB of 250.0 KB: met`.
+pub fn verdict_line(page_gz: usize) -> String {
+    let met = if page_gz <= PAGE_BUDGET_GZIP {
+        "met"
+    } else {
+        "NOT MET"
+    };
+    format!(
+        "page (html, css, js, sw, wasm) gzip -9: {:.1} KB of {:.1} KB budget: {met}\n",
+        page_gz as f64 / 1000.0,
+        PAGE_BUDGET_GZIP as f64 / 1000.0
+    )
 }
 
 /// Raw, gzip and brotli sums.
@@ -103,6 +140,28 @@ pub fn totals(sizes: &[FileSize]) -> (usize, usize, usize) {
     sizes.iter().fold((0, 0, 0), |(r, g, b), f| {
         (r + f.raw, g + f.gzip, b + f.brotli)
     })
+}
+
+/// Start of BENCHMARKS.md's hand-measured size notes (the toolchain, wasm-opt flags and
+/// twiggy tables): measured once per decision, not on every bench run.
+pub const NOTES_START: &str = "<!-- size-notes:start -->";
+/// End of the size notes.
+pub const NOTES_END: &str = "<!-- size-notes:end -->";
+
+/// `new` with its (empty) notes block replaced by `old`'s, so a regenerated BENCHMARKS.md
+/// keeps the notes; `new` unchanged when either has no complete block.
+pub fn carry_notes(old: &str, new: &str) -> String {
+    let block = |text: &str| {
+        let start = text.find(NOTES_START)?;
+        let end = text[start..].find(NOTES_END)? + start + NOTES_END.len();
+        Some((start, end))
+    };
+    match (block(old), block(new)) {
+        (Some((os, oe)), Some((ns, ne))) => {
+            format!("{}{}{}", &new[..ns], &old[os..oe], &new[ne..])
+        }
+        _ => new.to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -133,7 +192,53 @@ mod tests {
         assert_eq!(totals(&sizes), (30, 12, 10));
         let table = render(&sizes);
         assert!(table.contains("TOTAL"));
-        assert!(table.ends_with("total gzip -9: 0.0 KB\n"));
+        assert!(table.contains("total gzip -9: 0.0 KB\n"), "{table}");
+        assert!(table.ends_with("of 250.0 KB budget: met\n"), "{table}");
+    }
+
+    #[test]
+    fn the_page_is_html_css_js_and_wasm_and_the_budget_is_250_kb() {
+        let f = |p: &str, gzip| FileSize {
+            path: p.into(),
+            raw: 0,
+            gzip,
+            brotli: 0,
+        };
+        let sizes = [
+            f("index.html", 1),
+            f("app-1.js", 10),
+            f("app-1_bg.wasm", 100),
+            f("sw.js", 1000),
+            f("style-1.css", 10_000),
+            f("icon-512.png", 99_999),
+            f("manifest.webmanifest", 99_999),
+        ];
+        assert_eq!(page_gzip(&sizes), 11_111);
+        let table = render(&sizes);
+        assert!(
+            table.contains("icon-512.png") && table.contains("  -\n"),
+            "{table}"
+        );
+        assert!(
+            table.ends_with("11.1 KB of 250.0 KB budget: met\n"),
+            "{table}"
+        );
+        assert!(verdict_line(250_000).ends_with("budget: met\n"));
+        assert!(verdict_line(250_001).ends_with("budget: NOT MET\n"));
+    }
+
+    #[test]
+    fn a_regenerated_report_keeps_the_size_notes() {
+        let old = format!("# old\n{NOTES_START}\n| flags | 309 KB |\n{NOTES_END}\nold tail\n");
+        let new = format!("# new\n{NOTES_START}\n{NOTES_END}\nnew tail\n");
+        assert_eq!(
+            carry_notes(&old, &new),
+            format!("# new\n{NOTES_START}\n| flags | 309 KB |\n{NOTES_END}\nnew tail\n")
+        );
+        // No notes yet, or a broken block: the new text as it is.
+        assert_eq!(carry_notes("# old\n", &new), new);
+        assert_eq!(carry_notes(&format!("{NOTES_START} no end"), &new), new);
+        assert_eq!(carry_notes(&old, "# new, no block\n"), "# new, no block\n");
     }
 
     #[test]

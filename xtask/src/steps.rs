@@ -189,12 +189,21 @@ pub fn describe(cmd: &Command) -> String {
     s
 }
 
-/// The release app (trunk with wasm-opt 132, into dist/) and lampsim's release binary: what
-/// the end-to-end suite and the browser benchmarks drive.
+/// The release app (trunk on the pinned nightly with std rebuilt for size, wasm-opt 132, into
+/// dist/) and lampsim's release binary: what the end-to-end suite and the browser benchmarks
+/// drive, so they test the build users get.
 pub fn build_release(steps: &mut Steps, cargo: &str) -> Result<(), StepFailed> {
-    steps.run("release build (trunk, wasm-opt 132)", |_| {
-        run(std::process::Command::new("trunk").args(["build", "--release"]))
-    })?;
+    steps.run(
+        &format!(
+            "release build (trunk on {}, build-std, wasm-opt 132)",
+            crate::nightly::NIGHTLY
+        ),
+        |_| {
+            run(&mut crate::nightly::trunk_release(
+                &crate::nightly::toolchain()?,
+            ))
+        },
+    )?;
     steps.run("lampsim (release build)", |_| {
         run(std::process::Command::new(cargo).args(["build", "-p", "lampsim", "--release"]))
     })?;

@@ -5,11 +5,14 @@
 //!
 //! One module per system: [`names`] (the seed house), [`ha`] (Home Assistant, one config per
 //! entity), [`ha_device`] (Home Assistant device-based discovery), [`z2m`] (Zigbee2MQTT
-//! devices) and [`z2m_groups`] (Zigbee2MQTT groups).
+//! devices), [`z2m_groups`] (Zigbee2MQTT groups) and [`shelly`] (Shelly Gen1 and Gen2).
 
 pub mod ha;
 pub mod ha_device;
 pub mod names;
+pub mod shelly;
+pub mod tasmota;
+pub mod wled;
 pub mod z2m;
 pub mod z2m_groups;
 
@@ -149,6 +152,9 @@ impl Fleet {
         ha::build(&mut parts);
         ha_device::build(&mut parts);
         z2m::build(&mut parts);
+        tasmota::build(&mut parts);
+        wled::build(&mut parts);
+        shelly::build(&mut parts);
         let mut routes = HashMap::new();
         for (i, lamp) in parts.lamps.iter().enumerate() {
             routes.insert(lamp.command_topic.clone(), (i, Role::Command));
@@ -173,8 +179,32 @@ impl Fleet {
     }
 
     /// Which lamp (and which of its topics) a message on `topic` is for.
+    /// Tasmota listens on `cmnd/<t>/#` and takes command names in any case, so its
+    /// commands are routed by their parent topic (`cmnd/<t>/+`).
     pub fn route(&self, topic: &str) -> Option<(usize, Role)> {
-        self.routes.get(topic).copied()
+        if let Some(r) = self.routes.get(topic) {
+            return Some(*r);
+        }
+        let (parent, command) = topic.rsplit_once('/')?;
+        let (i, _) = *self.routes.get(&format!("{parent}/+"))?;
+        (self.lamps[i].kind == Kind::Tasmota).then(|| {
+            (
+                i,
+                Role::Tasmota(crate::lamp::tasmota::command_index(command)),
+            )
+        })
+    }
+
+    /// The lamps a broadcast topic reaches (Shelly Gen1's `shellies/command`), with the role
+    /// it plays for each; empty for other topics.
+    pub fn broadcast(&self, topic: &str) -> Vec<(usize, Role)> {
+        if topic != crate::lamp::shelly::BROADCAST {
+            return Vec::new();
+        }
+        (0..self.lamps.len())
+            .filter(|&i| self.lamps[i].kind == Kind::ShellyGen1)
+            .map(|i| (i, Role::ShellyDevice))
+            .collect()
     }
 
     /// Lamp `i` answers `payload` on its `role` topic; Zigbee2MQTT groups and their members
@@ -228,6 +258,9 @@ impl Fleet {
             filters.push(lamp.command_topic.clone());
             filters.extend(lamp.get_topic.clone());
             filters.extend(lamp.other_topics.iter().map(|(t, _)| t.clone()));
+        }
+        if self.count(Kind::ShellyGen1) > 0 {
+            filters.push(crate::lamp::shelly::BROADCAST.to_string());
         }
         filters
     }
@@ -325,6 +358,31 @@ mod tests {
             "two bulbs and the dimmer"
         );
         assert_eq!(fleet.count(Kind::Zigbee2MqttGroup), 1);
+        assert_eq!(
+            fleet.count(Kind::Tasmota),
+            2,
+            "the bulb and the two-channel controller"
+        );
+        assert_eq!(fleet.count(Kind::Wled), 1);
+        let ann = fleet.announcements();
+        let find = |t: &str| ann.iter().find(|a| a.topic == t).map(|a| a.payload.clone());
+        let cfg: Value =
+            serde_json::from_slice(&find("tasmota/discovery/A4CF12D4E5F6/config").unwrap())
+                .unwrap();
+        assert_eq!(
+            (cfg["t"].clone(), cfg["fn"][1].clone()),
+            (json!("tasmota_D4E5F6"), json!("Cabinet Right"))
+        );
+        assert!(find("tasmota/discovery/A4CF12A1B2C3/sensors").is_some());
+        assert_eq!(
+            find("tele/tasmota_A1B2C3/LWT").as_deref(),
+            Some(&b"Online"[..])
+        );
+        assert_eq!(find("wled/5c3f1a/status").as_deref(), Some(&b"online"[..]));
+        let off = fleet.availability(false);
+        assert!(off
+            .iter()
+            .any(|a| a.topic == "tele/tasmota_D4E5F6/LWT" && a.payload == b"Offline"));
         let names: Vec<&str> = fleet.lamps.iter().map(|l| l.name.as_str()).collect();
         for expected in [
             "kitchen/ceiling",
@@ -390,7 +448,40 @@ mod tests {
         assert!(subs.contains(&"zigbee2mqtt/bedroom/bedside/set".to_string()));
         // seed filter, 4 HA JSON, 5 Tasmota topics, 1 template, 3 Z2M devices with /set and
         // /get, the dimmer's 2 endpoint topics, the group's /set and /get.
-        assert_eq!(subs.len(), 1 + 4 + 5 + 1 + 3 * 2 + 2 + 2);
+        // Then Tasmota's two `cmnd/<t>/+` and WLED's device topic, `/col` and `/api`; two
+        // Shelly Gen1 channels' /command, /set and device command, the Gen2 /rpc,
+        // `shellies/command`.
+        assert_eq!(
+            subs.len(),
+            1 + 4 + 5 + 1 + 3 * 2 + 2 + 2 + 2 + 3 + 2 * 3 + 1 + 1
+        );
+        assert!(subs.contains(&"cmnd/tasmota_A1B2C3/+".to_string()));
+        // Tasmota takes command names in any case.
+        let (i, role) = fleet.route("cmnd/tasmota_A1B2C3/dimmer").unwrap();
+        let dimmer = crate::lamp::tasmota::command_index("Dimmer");
+        assert_eq!(
+            (fleet.lamps[i].kind, role),
+            (Kind::Tasmota, Role::Tasmota(dimmer))
+        );
+        let (_, role) = fleet.route("cmnd/tasmota_D4E5F6/Frobnicate").unwrap();
+        assert_eq!(role, Role::Tasmota(crate::lamp::tasmota::UNKNOWN));
+        assert_eq!(fleet.route("stat/tasmota_A1B2C3/RESULT"), None);
+        let (i, role) = fleet.route("wled/5c3f1a/api").unwrap();
+        assert_eq!((fleet.lamps[i].kind, role), (Kind::Wled, Role::WledApi));
+        assert_eq!(fleet.route("wled/5c3f1a/col").unwrap().1, Role::Rgb);
+        assert_eq!(fleet.route("wled/5c3f1a").unwrap().1, Role::Command);
+        let (i, role) = fleet
+            .route("shellies/shellyrgbw2-4A1B2C/color/0/set")
+            .unwrap();
+        assert_eq!(
+            (fleet.lamps[i].kind, role),
+            (Kind::ShellyGen1, Role::ShellySet)
+        );
+        let (i, _) = fleet.route("shellyplusrgbwpm-a0b1c2d3e4f5/rpc").unwrap();
+        assert_eq!(fleet.lamps[i].kind, Kind::ShellyGen2);
+        let all = fleet.broadcast("shellies/command");
+        assert_eq!(all.len(), 2, "both Gen1 devices hear the broadcast");
+        assert!(fleet.broadcast("shellies/announce").is_empty());
         let (i, role) = fleet.route("cmnd/lampsim_tasmota_bulb/Dimmer").unwrap();
         assert_eq!(
             (fleet.lamps[i].kind, role),
@@ -464,12 +555,17 @@ mod tests {
         assert!(ann.iter().any(
             |a| a.topic == "lampsim/lampsim_desk_strip/availability" && a.payload == b"online"
         ));
-        assert!(fleet
-            .availability(false)
+        assert!(fleet.availability(false).iter().all(|a| {
+            let p = String::from_utf8_lossy(&a.payload).to_lowercase();
+            p.contains("offline") || p == "false"
+        }));
+        assert!(ann
             .iter()
-            .all(|a| String::from_utf8_lossy(&a.payload)
-                .to_lowercase()
-                .contains("offline")));
+            .any(|a| a.topic == "shellyplusrgbwpm-a0b1c2d3e4f5/online" && a.payload == b"true"));
+        assert!(
+            !ann.iter().any(|a| a.topic == "shellies/announce"),
+            "Gen1 announces only when asked, unretained"
+        );
     }
 
     fn lamp<'a>(fleet: &'a Fleet, name: &str) -> (usize, &'a Lamp) {

@@ -136,6 +136,7 @@ impl Lamp {
                 changed: self.light != before,
                 publish: Some(self.state_payload()),
                 notes: note.into_iter().collect(),
+                extra: Vec::new(),
             },
             Err(why) => super::ignored(&why),
         }

@@ -88,6 +88,7 @@ impl Lamp {
             changed: self.light != before,
             publish: Some(self.state_payload()),
             notes,
+            extra: Vec::new(),
         }
     }
 }

@@ -127,6 +127,7 @@ impl Lamp {
             changed,
             publish: Some(self.state_payload()),
             notes,
+            extra: Vec::new(),
         }
     }
 }

@@ -11,6 +11,10 @@
 //!   as Tasmota's legacy discovery announced it.
 //! * [`ha_template`]: Home Assistant's template schema: JSON rendered by HA's templates.
 //! * [`z2m`]: Zigbee2MQTT devices (single and multi-endpoint) and groups.
+//! * [`tasmota`]: Tasmota lights (native discovery, `cmnd/<t>/<Command>`, RESULT/STATE).
+//! * [`wled`]: WLED strips (`wled/<id>`, `/col`, `/api`; state on `/g`, `/c`, `/v`).
+//! * [`shelly`]: Shelly Gen1 colour channels (RGBW2, Bulb RGBW); [`shelly_gen2`]: a Shelly
+//!   Gen2+ RGBW component answering JSON-RPC.
 //!
 //! `keys` (private) holds what the JSON dialects share (state/brightness/colour keys).
 
@@ -19,6 +23,10 @@ pub mod ha_json;
 pub mod ha_template;
 mod keys;
 pub mod seed;
+pub mod shelly;
+pub mod shelly_gen2;
+pub mod tasmota;
+pub mod wled;
 pub mod z2m;
 
 use serde_json::{Map, Value};
@@ -40,6 +48,14 @@ pub enum Kind {
     Zigbee2Mqtt,
     /// Listed in Zigbee2MQTT's `bridge/groups`; commands reach its members.
     Zigbee2MqttGroup,
+    /// A Tasmota device announced by Tasmota's own discovery.
+    Tasmota,
+    /// A WLED strip.
+    Wled,
+    /// A Shelly Gen1 light channel (`shellies/<id>/color/0`).
+    ShellyGen1,
+    /// A Shelly Gen2+ light component, commanded by RPC.
+    ShellyGen2,
 }
 
 impl Kind {
@@ -52,7 +68,17 @@ impl Kind {
             Kind::HaTemplate => "ha-t",
             Kind::Zigbee2Mqtt => "z2m",
             Kind::Zigbee2MqttGroup => "z2mg",
+            Kind::Tasmota => "tas",
+            Kind::Wled => "wled",
+            Kind::ShellyGen1 => "sh1",
+            Kind::ShellyGen2 => "sh2",
         }
+    }
+
+    /// Whether the lamp publishes several messages with their own retain flags (Shelly)
+    /// instead of one retained state.
+    pub fn is_shelly(self) -> bool {
+        matches!(self, Kind::ShellyGen1 | Kind::ShellyGen2)
     }
 }
 
@@ -165,6 +191,39 @@ pub enum Role {
     Effect,
     /// Zigbee2MQTT `<name>/<endpoint>/set`: keys without suffix for that endpoint (index).
     EndpointSet(usize),
+    /// Shelly Gen1 `<channel>/set`: JSON.
+    ShellySet,
+    /// Shelly Gen1 `shellies/<id>/command` (and the broadcast `shellies/command`):
+    /// `announce`, `update`.
+    ShellyDevice,
+    /// Tasmota `cmnd/<t>/<Command>`: the command's index in [`tasmota::COMMANDS`]
+    /// ([`tasmota::UNKNOWN`] for any other).
+    Tasmota(u8),
+    /// WLED `<base>/api`: a JSON or HTTP API call.
+    WledApi,
+}
+
+/// One message a lamp publishes besides (or instead of) its state topic: Tasmota's RESULT
+/// and POWER answers, WLED's `/g`, `/c`, `/v`, each with the retain flag the firmware uses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Publish {
+    /// Topic.
+    pub topic: String,
+    /// Payload.
+    pub payload: Vec<u8>,
+    /// Retained.
+    pub retain: bool,
+}
+
+impl Publish {
+    /// A message with its retain flag.
+    pub fn new(topic: impl Into<String>, payload: impl Into<Vec<u8>>, retain: bool) -> Publish {
+        Publish {
+            topic: topic.into(),
+            payload: payload.into(),
+            retain,
+        }
+    }
 }
 
 /// What the lamp does about one message.
@@ -178,6 +237,8 @@ pub struct Reply {
     pub publish: Option<Vec<u8>>,
     /// Why parts of the message were ignored, clamped or completed, for the log.
     pub notes: Vec<String>,
+    /// Further messages to publish, in order (firmware answers on their own topics).
+    pub extra: Vec<Publish>,
 }
 
 pub(crate) fn ignored(why: &str) -> Reply {
@@ -186,6 +247,7 @@ pub(crate) fn ignored(why: &str) -> Reply {
         changed: false,
         publish: None,
         notes: vec![why.to_string()],
+        extra: Vec::new(),
     }
 }
 
@@ -215,7 +277,13 @@ pub struct Lamp {
     pub more_lights: Vec<Light>,
     /// Zigbee2MQTT's signal strength field, reported with every device state.
     pub linkquality: u8,
+    /// A Tasmota device's topic and light layout.
+    pub tasmota: Option<tasmota::TasmotaInfo>,
+    /// A WLED strip's device topic and name.
+    pub wled: Option<wled::WledInfo>,
     seed: seed::SeedExtras,
+    /// Shelly devices' own memory (model, retain option, outbox).
+    pub shelly: shelly::ShellyExtras,
 }
 
 impl Lamp {
@@ -232,7 +300,10 @@ impl Lamp {
             endpoints: Vec::new(),
             more_lights: Vec::new(),
             linkquality: 0,
+            tasmota: None,
+            wled: None,
             seed: seed::SeedExtras::default(),
+            shelly: shelly::ShellyExtras::default(),
         }
     }
 
@@ -244,6 +315,7 @@ impl Lamp {
                 changed: false,
                 publish: Some(self.state_payload()),
                 notes: Vec::new(),
+                extra: Vec::new(),
             };
         }
         match self.kind {
@@ -252,6 +324,10 @@ impl Lamp {
             Kind::HaDefault => self.ha_default_command(role, payload),
             Kind::HaTemplate => self.ha_template_command(payload),
             Kind::Zigbee2Mqtt | Kind::Zigbee2MqttGroup => self.z2m_command(role, payload),
+            Kind::Tasmota => self.tasmota_command(role, payload),
+            Kind::Wled => self.wled_command(role, payload),
+            Kind::ShellyGen1 => self.shelly_gen1_command(role, payload),
+            Kind::ShellyGen2 => self.shelly_gen2_command(payload),
         }
     }
 
@@ -295,7 +371,39 @@ impl Lamp {
             Kind::HaDefault => self.ha_default_state(),
             Kind::HaTemplate => self.ha_template_state(),
             Kind::Zigbee2Mqtt | Kind::Zigbee2MqttGroup => self.z2m_state(),
+            Kind::ShellyGen1 => self.shelly_gen1_status(),
+            Kind::ShellyGen2 => self.shelly_gen2_status(),
+            Kind::Tasmota => self.tasmota_state(true),
+            Kind::Wled => self.wled_brightness(),
         }
+    }
+
+    /// Every message that reports the lamp's state, with its retain flag: the retained state
+    /// topic for most kinds; Tasmota's unretained telemetry (`tele/<t>/STATE`); WLED's
+    /// `/g`, `/c` and `/v`; Shelly's own mix (Gen1 status + `on`/`off`, Gen2 status only when
+    /// generic status updates are on).
+    pub fn state_messages(&self) -> Vec<Publish> {
+        match self.kind {
+            Kind::Tasmota => vec![Publish::new(
+                self.state_topic.clone(),
+                self.state_payload(),
+                false,
+            )],
+            Kind::Wled => self.wled_messages(),
+            Kind::ShellyGen1 => self.shelly_gen1_messages(),
+            Kind::ShellyGen2 => self.shelly_gen2_messages(),
+            _ => vec![Publish::new(
+                self.state_topic.clone(),
+                self.state_payload(),
+                true,
+            )],
+        }
+    }
+
+    /// Messages besides the state the last command produced (announce, RPC reply,
+    /// notification), emptied.
+    pub fn take_outbox(&mut self) -> Vec<shelly::Wire> {
+        std::mem::take(&mut self.shelly.outbox)
     }
 
     /// The light of endpoint `i` (0 is [`Lamp::light`]).

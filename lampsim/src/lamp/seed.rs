@@ -66,6 +66,7 @@ impl Lamp {
             changed: false,
             publish: Some(lamp.state_payload()),
             notes: vec![note],
+            extra: Vec::new(),
         };
         if payload.trim_ascii().is_empty() {
             return restore(self, "retained state cleared; restoring it".into());
@@ -97,6 +98,7 @@ impl Lamp {
             // valid; otherwise complete it, so the retained value never lies.
             publish: (!same).then_some(canonical),
             notes,
+            extra: Vec::new(),
         }
     }
 }

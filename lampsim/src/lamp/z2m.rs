@@ -229,6 +229,7 @@ impl Lamp {
             changed,
             publish: reports.then(|| self.state_payload()),
             notes,
+            extra: Vec::new(),
         }
     }
 

@@ -4,6 +4,9 @@
 
 pub mod home_assistant;
 pub mod seed;
+pub mod shelly;
+pub mod tasmota;
+pub mod wled;
 pub mod zigbee2mqtt;
 
 use super::directory::DirectorySettings;
@@ -19,6 +22,14 @@ pub enum SourceKind {
     HomeAssistant,
     /// Listed in Zigbee2MQTT's `bridge/devices`.
     Zigbee2Mqtt,
+    /// Tasmota's own discovery, or a Tasmota device topic listed in settings.
+    Tasmota,
+    /// A WLED device under the WLED topic filter.
+    Wled,
+    /// A Shelly Gen1 light channel (`shellies/<id>/...`).
+    ShellyGen1,
+    /// A Shelly Gen2+ light component (`<prefix>/status/rgb:0`, RPC commands).
+    ShellyGen2,
 }
 
 impl SourceKind {
@@ -28,6 +39,10 @@ impl SourceKind {
             SourceKind::Seed => "MQTT",
             SourceKind::HomeAssistant => "Home Assistant",
             SourceKind::Zigbee2Mqtt => "Zigbee2MQTT",
+            SourceKind::Tasmota => "Tasmota",
+            SourceKind::Wled => "WLED",
+            // One label for both generations: their cards share the "Shelly" room.
+            SourceKind::ShellyGen1 | SourceKind::ShellyGen2 => "Shelly",
         }
     }
 }
@@ -46,6 +61,22 @@ pub fn build(settings: &DirectorySettings) -> Vec<Box<dyn LampSystem>> {
         systems.push(Box::new(zigbee2mqtt::Zigbee2MqttSystem::new(
             settings.zigbee2mqtt_base.clone(),
         )));
+    }
+    if settings.tasmota {
+        systems.push(Box::new(tasmota::TasmotaSystem::new(
+            settings.tasmota_topics.clone(),
+        )));
+    }
+    if settings.wled {
+        systems.push(Box::new(wled::WledSystem::new(
+            settings.wled_filter.clone(),
+        )));
+    }
+    if settings.shelly_gen1 {
+        systems.push(Box::new(shelly::ShellyGen1System::new()));
+    }
+    if settings.shelly_gen2 {
+        systems.push(Box::new(shelly::ShellyGen2System::new()));
     }
     systems
 }

@@ -147,6 +147,15 @@ pub enum Event {
         /// One entry per filter, in request order.
         results: Vec<FilterResult>,
     },
+    /// The PINGREQ sent after a SUBSCRIBE was answered
+    /// ([`SessionOptions::settle_probes`](super::SessionOptions::settle_probes)): the
+    /// retained messages the broker queued for it have arrived, if it handles packets in
+    /// order (the MQTT 3.1.1 brokers tested do; the spec orders only PUBLISH packets).
+    SubscriptionSettled {
+        /// Whether another SUBSCRIBE is still waiting for its SUBACK or its probe, so
+        /// more retained messages may follow.
+        more_pending: bool,
+    },
     /// The broker acknowledged an UNSUBSCRIBE.
     Unsubscribed {
         /// The `unsubscribe` call.

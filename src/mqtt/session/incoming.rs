@@ -40,7 +40,7 @@ impl Session {
             Packet::Pubcomp(id) => self.handle_pubcomp(id),
             Packet::Suback(ack) => self.handle_suback(ack.packet_id, ack.return_codes),
             Packet::Unsuback(id) => self.handle_unsuback(id),
-            Packet::Pingresp => {}
+            Packet::Pingresp => self.handle_pingresp(),
             other @ (Packet::Connect(_)
             | Packet::Subscribe(_)
             | Packet::Unsubscribe(_)
@@ -286,6 +286,24 @@ impl Session {
             self.ids.release(id.get());
             self.events.push_back(Event::Delivered(f.ticket));
         }
+    }
+
+    /// A PINGRESP answers the oldest PINGREQ; a probe's says its SUBSCRIBE is settled.
+    fn handle_pingresp(&mut self) {
+        if self.pings.pop_front() != Some(true) {
+            return;
+        }
+        let more_pending = self.pings.contains(&true)
+            || self
+                .pending
+                .values()
+                .any(|(_, r)| matches!(r, Request::Subscribe { .. }))
+            || self
+                .requests
+                .iter()
+                .any(|r| matches!(r, Request::Subscribe { .. }));
+        self.events
+            .push_back(Event::SubscriptionSettled { more_pending });
     }
 
     fn handle_suback(&mut self, id: PacketId, codes: Vec<SubackReturnCode>) {

@@ -69,6 +69,13 @@ pub struct SessionOptions {
     /// refusal), and a message over our incoming limit would be skipped when it
     /// comes back, so the default matches `max_incoming_packet_size`.
     pub max_outgoing_packet_size: usize,
+    /// Sends a PINGREQ right after each SUBSCRIBE and reports
+    /// [`Event::SubscriptionSettled`](super::Event::SubscriptionSettled) when its
+    /// PINGRESP comes. A broker handles one client's packets in order, so by then it has
+    /// sent the retained messages it queued for that SUBSCRIBE: the application learns
+    /// that a first screen's retained burst is in without waiting on a quiet timer.
+    /// Off by default (two bytes more per SUBSCRIBE).
+    pub settle_probes: bool,
 }
 
 impl SessionOptions {
@@ -82,6 +89,7 @@ impl SessionOptions {
             max_queued_publishes: 1000,
             max_incoming_packet_size: 1024 * 1024,
             max_outgoing_packet_size: 1024 * 1024,
+            settle_probes: false,
         }
     }
 

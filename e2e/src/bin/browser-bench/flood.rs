@@ -8,6 +8,13 @@
 //! already shows, so each one updates a card. Long tasks come from a
 //! PerformanceObserver('longtask') in the page, counted only inside the
 //! step's window. The page is not polled while messages arrive.
+//!
+//! The decisive figure is main-thread time per message: CDP `Performance.getMetrics`'
+//! `TaskDuration` and `ScriptDuration` (seconds of main-thread work since the page loaded) are
+//! read when a step's window opens and when its sentinel arrives; the difference, less the idle
+//! step's, divided by the messages, is what each message cost the page. Unlike the clean-rate
+//! verdict it does not depend on whether the shared machine happened to be busy at the moment a
+//! rate was tried.
 
 use std::time::{Duration, Instant};
 
@@ -165,6 +172,22 @@ const LONGEST: &str = r#"
   const all = globalThis.__benchLong.map(([s, d]) => [Math.round(s - from), Math.round(d)]);
   return [max, n, all];"#;
 
+/// Main-thread seconds so far (`TaskDuration`, `ScriptDuration`), or nulls when CDP has no
+/// answer.
+async fn main_thread(session: &Session) -> (Option<f64>, Option<f64>) {
+    let Ok(m) = session.cdp("Performance.getMetrics", json!({})).await else {
+        return (None, None);
+    };
+    let metric = |name: &str| {
+        m["metrics"].as_array().and_then(|all| {
+            all.iter()
+                .find(|x| x["name"] == name)
+                .and_then(|x| x["value"].as_f64())
+        })
+    };
+    (metric("TaskDuration"), metric("ScriptDuration"))
+}
+
 /// The card that marks the end of a step (see `ladder`).
 const SENTINEL: &str = "smarthome/flood/lamps/sentinel";
 
@@ -197,6 +220,7 @@ async fn ladder(session: &Session, page: Page, publisher: &mut Publisher, secs: 
         // Let the tab switch settle before the window opens.
         tokio::time::sleep(Duration::from_millis(700)).await;
         session.js(LONGTASKS).await;
+        let (task_before, script_before) = main_thread(session).await;
         let took = if count == 0 {
             tokio::time::sleep(Duration::from_secs_f64(secs)).await;
             secs
@@ -215,6 +239,10 @@ async fn ladder(session: &Session, page: Page, publisher: &mut Publisher, secs: 
         // How long the page needed after the last message was sent: a page that
         // cannot keep up buffers (the socket holds the backlog) and drains late.
         let drain = drain_from.elapsed().as_secs_f64();
+        let (task_after, script_after) = main_thread(session).await;
+        let delta = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| (a - b) * 1000.0);
+        let task_ms = delta(task_after, task_before);
+        let script_ms = delta(script_after, script_before);
         let longest = session.js(LONGEST).await;
         let after = received(session, page).await.unwrap_or(before);
         // The sentinel is one message more.
@@ -229,7 +257,8 @@ async fn ladder(session: &Session, page: Page, publisher: &mut Publisher, secs: 
         steps.push(json!({
             "rate": rate, "sent": count, "received": got, "publish_secs": took, "drain_secs": drain,
             "longest_task_ms": longest_ms, "long_tasks": longest[1], "sentinel_arrived": arrived,
-            "tasks_ms": longest[2],
+            "tasks_ms": longest[2], "main_thread_ms": task_ms, "script_ms": script_ms,
+            "window_secs": took + drain,
         }));
         if !arrived || got < count {
             break;
@@ -255,6 +284,9 @@ pub async fn run(pages: &Pages, plan: &Plan) -> Value {
     }
     publisher.sentinel(false).await;
     let session = pages.browser().await;
+    if let Err(why) = session.cdp("Performance.enable", json!({})).await {
+        eprintln!("browser-bench: no main-thread metrics: {why}");
+    }
     let mut runs = Vec::new();
     for run in 0..plan.flood_runs {
         for page in [Page::App, Page::Peer] {

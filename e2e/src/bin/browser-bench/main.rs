@@ -4,10 +4,11 @@
 //! xtask to turn into medians, ratios and BENCHMARKS.md. It judges nothing:
 //! budgets are xtask's business, and nothing here is a test.
 //!
-//! `browser-bench [--quick] [--only startup,flood,memory,latency] [--out FILE]`
+//! `browser-bench [--quick] [--only startup,flood,memory,latency,lighthouse] [--out FILE]`
 
 mod flood;
 mod latency;
+mod lighthouse;
 mod memory;
 mod pages;
 mod startup;
@@ -32,6 +33,8 @@ pub struct Plan {
     pub memory_every: Duration,
     /// Clicks per page for latency.
     pub clicks: usize,
+    /// Lighthouse runs per page.
+    pub lighthouse_runs: usize,
 }
 
 impl Plan {
@@ -44,6 +47,7 @@ impl Plan {
             memory_total: Duration::from_secs(600),
             memory_every: Duration::from_secs(30),
             clicks: 200,
+            lighthouse_runs: 3,
         }
     }
 
@@ -56,6 +60,7 @@ impl Plan {
             memory_total: Duration::from_secs(40),
             memory_every: Duration::from_secs(10),
             clicks: 30,
+            lighthouse_runs: 1,
         }
     }
 }
@@ -99,6 +104,12 @@ async fn main() {
     }
     if wanted("latency") {
         section("latency", latency::run(&pages, &plan).await);
+    }
+    if wanted("lighthouse") {
+        section(
+            "lighthouse",
+            lighthouse::run(&pages, plan.lighthouse_runs).await,
+        );
     }
     if wanted("memory") {
         section("memory", memory::run(&pages, &plan).await);

@@ -8,6 +8,9 @@
 //! visit: service worker, caches and localStorage are cleared on a blank page
 //! of the same origin first, so the app's snapshot cannot draw cards early.
 //! The broker is rumqttd with lampsim's 1,000 retained lamps (`--lamps 1000`).
+//!
+//! Then the same runs again with the CPU slowed 4x (CDP `Emulation.setCPUThrottlingRate`,
+//! Lighthouse's mobile slowdown): a slow phone, where the app's start-up cost shows most.
 
 use std::time::Duration;
 
@@ -66,43 +69,98 @@ pub async fn run(pages: &Pages, plan: &Plan) -> Value {
         eprintln!("browser-bench: start-up observer not installed: {why}");
         return json!({ "error": why });
     }
-    let mut out =
-        json!({ "lamps": lamps, "app": [], "peer": [], "app_frame": [], "peer_frame": [] });
-    for run in 0..plan.startup_runs {
+    let mut out = json!({
+        "lamps": lamps, "app": [], "peer": [], "app_frame": [], "peer_frame": [],
+        "throttle": THROTTLE, "app_throttled": [], "peer_throttled": [],
+    });
+    measure(
+        pages,
+        &session,
+        &broker.ws_url(),
+        plan.startup_runs,
+        lamps,
+        &mut out,
+        "",
+    )
+    .await;
+    match session
+        .cdp(
+            "Emulation.setCPUThrottlingRate",
+            json!({ "rate": THROTTLE }),
+        )
+        .await
+    {
+        Ok(_) => {
+            let runs = plan.startup_runs;
+            measure(
+                pages,
+                &session,
+                &broker.ws_url(),
+                runs,
+                lamps,
+                &mut out,
+                "_throttled",
+            )
+            .await;
+            let _ = session
+                .cdp("Emulation.setCPUThrottlingRate", json!({ "rate": 1 }))
+                .await;
+        }
+        Err(why) => eprintln!("browser-bench: no CPU throttling: {why}"),
+    }
+    session.close().await;
+    out
+}
+
+/// How much slower the CPU runs in the throttled start-up runs.
+const THROTTLE: u32 = 4;
+
+/// `runs` fresh loads of each page, alternating; samples go to `out[<page><suffix>]` (and the
+/// painted time to `out[<page>_frame]` for the unthrottled runs).
+async fn measure(
+    pages: &Pages,
+    session: &e2e::Session,
+    ws: &str,
+    runs: usize,
+    lamps: usize,
+    out: &mut Value,
+    suffix: &str,
+) {
+    for run in 0..runs {
         for page in [Page::App, Page::Peer] {
-            pages.blank_slate(&session, page, &broker.ws_url()).await;
+            pages.blank_slate(session, page, ws).await;
             session
                 .client
-                .goto(&pages.url(page, &broker.ws_url()))
+                .goto(&pages.url(page, ws))
                 .await
                 .expect("the page loads");
             session
                 .wait_until(
                     &format!("{} renders {lamps} cards", page.name()),
                     "globalThis.__benchStartup",
-                    Duration::from_secs(120),
+                    Duration::from_secs(240),
                 )
                 .await;
             let t = session.js("return globalThis.__benchStartup").await;
             let (dom, frame) = (t["dom"].as_f64(), t["frame"].as_f64());
             eprintln!(
-                "browser-bench: start-up run {run} {}: {dom:?} ms (frame {frame:?} ms)",
+                "browser-bench: start-up{suffix} run {run} {}: {dom:?} ms (frame {frame:?} ms)",
                 page.name()
             );
-            if run + 1 == plan.startup_runs {
+            if run + 1 == runs && suffix.is_empty() {
                 // To look at: both pages should show the same cards.
                 session
                     .screenshot(&format!("bench-startup-{}", page.name()))
                     .await;
             }
             if let (Some(dom), Some(frame)) = (dom, frame) {
-                push(&mut out[page.name()], dom);
-                push(&mut out[format!("{}_frame", page.name())], frame);
+                push(&mut out[format!("{}{suffix}", page.name())], dom);
+                if suffix.is_empty() {
+                    push(&mut out[format!("{}_frame", page.name())], frame);
+                }
             }
         }
     }
-    session.close().await;
-    out
 }
 
 fn push(list: &mut Value, v: f64) {

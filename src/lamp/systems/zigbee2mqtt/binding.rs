@@ -174,6 +174,33 @@ impl Binding for Z2mBinding {
         AvailabilityMode::Latest
     }
 
+    /// A group's scenes from `bridge/groups`, a device's from its endpoints in
+    /// `bridge/devices`.
+    fn native_scenes(&self) -> Vec<(u64, String)> {
+        let scenes = match &self.group {
+            Some(g) => &g.scenes,
+            None => &self.light.scenes,
+        };
+        scenes.iter().map(|s| (s.id, s.name.clone())).collect()
+    }
+
+    /// `{"scene_recall": id}` on `<base>/<name>/set`, for groups and devices alike, as
+    /// Zigbee2MQTT's scene docs give it.
+    fn recall_native_scene(&self, id: u64) -> CommandResult {
+        if !self.native_scenes().iter().any(|(s, _)| *s == id) {
+            let what = if self.group.is_some() {
+                "group"
+            } else {
+                "lamp"
+            };
+            return Err(format!("this {what} has no scene {id}"));
+        }
+        Ok(vec![Outgoing::command(
+            format!("{}/set", self.topic()),
+            serde_json::json!({ "scene_recall": id }).to_string(),
+        )])
+    }
+
     fn details(&self) -> Vec<(&'static str, String)> {
         let mut d = vec![
             ("State topic", self.topic()),
@@ -184,10 +211,10 @@ impl Binding for Z2mBinding {
         if let Some(g) = &self.group {
             d.push(("Group id", g.id.to_string()));
             d.push(("Members", g.members.len().to_string()));
-            if !g.scenes.is_empty() {
-                let names: Vec<&str> = g.scenes.iter().map(|s| s.name.as_str()).collect();
-                d.push(("Scenes", names.join(", ")));
-            }
+        }
+        let scenes: Vec<String> = self.native_scenes().into_iter().map(|(_, n)| n).collect();
+        if !scenes.is_empty() {
+            d.push(("Scenes", scenes.join(", ")));
         }
         d
     }

@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use super::scenes::{read_scenes, Z2mScene};
+
 /// One Zigbee2MQTT light (a device's `light` expose) and what it can do, read from the
 /// expose's features, never guessed from state messages.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,6 +39,10 @@ pub struct Z2mLight {
     /// Feature name (`state`, `brightness`, `color_temp`, `color`) -> the property that
     /// carries it in states and commands (`state_l1`), as the expose says.
     pub properties: BTreeMap<String, String>,
+    /// Native scenes stored in the device (every endpoint's, for a device's plain light);
+    /// empty for an endpoint's light, whose Zigbee endpoint number the list does not map to
+    /// its name, and for groups (their scenes are the group's own).
+    pub scenes: Vec<Z2mScene>,
 }
 
 /// One device of the list, lights or not: groups need every member's exposes.
@@ -99,6 +105,7 @@ fn light_from(expose: &Map<String, Value>, device: &Map<String, Value>) -> Optio
         color_temp_range: None,
         effects: Vec::new(),
         properties: BTreeMap::new(),
+        scenes: Vec::new(),
     };
     let features = expose.get("features").and_then(Value::as_array);
     for f in features.into_iter().flatten().filter_map(Value::as_object) {
@@ -156,7 +163,15 @@ fn device_from(device: &Map<String, Value>) -> Option<Z2mDevice> {
         .iter()
         .filter_map(|e| light_from(e, device))
         .collect();
+    let mut scenes = Vec::new();
+    let endpoints = device.get("endpoints").and_then(Value::as_object);
+    for endpoint in endpoints.into_iter().flat_map(|e| e.values()) {
+        read_scenes(endpoint.get("scenes"), &mut scenes);
+    }
     for light in &mut lights {
+        if light.endpoint.is_none() {
+            light.scenes = scenes.clone();
+        }
         // A plain light gets every effect of the device (as Zigbee2MQTT's Home Assistant
         // extension does); an endpoint's light those of its endpoint or of the whole device.
         for e in exposes.iter().filter(|e| is_effect(e)) {

@@ -13,16 +13,7 @@
 use serde_json::{Map, Value};
 
 use super::devices::{Z2mDevice, Z2mLight};
-
-/// A native Zigbee scene stored in a group, as `bridge/groups` lists it (kept for recalling
-/// scenes later; nothing shows them yet).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Z2mScene {
-    /// Scene id within the group (`scene_recall` takes it).
-    pub id: u64,
-    /// The scene's name.
-    pub name: String,
-}
+use super::scenes::{read_scenes, Z2mScene};
 
 /// One member of a group: a device endpoint.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,19 +60,8 @@ fn group_from(g: &Map<String, Value>) -> Option<Z2mGroup> {
             })
         })
         .collect();
-    let scenes = list("scenes")
-        .into_iter()
-        .filter_map(|s| {
-            Some(Z2mScene {
-                id: s.get("id")?.as_u64()?,
-                name: s
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
-            })
-        })
-        .collect();
+    let mut scenes = Vec::new();
+    read_scenes(g.get("scenes"), &mut scenes);
     Some(Z2mGroup {
         id,
         friendly_name,
@@ -159,6 +139,7 @@ pub fn group_light(group: &Z2mGroup, devices: &[Z2mDevice]) -> Option<Z2mLight> 
         color_temp_range,
         effects,
         properties: Default::default(),
+        scenes: Vec::new(),
     })
 }
 
@@ -181,6 +162,7 @@ mod tests {
                 color_temp_range: Some(range),
                 effects: Vec::new(),
                 properties: Default::default(),
+                scenes: Vec::new(),
             }],
             effects: Vec::new(),
         }

@@ -5,7 +5,7 @@
 //! The device list says which devices are lights and what they can do, so sensors and relays
 //! that also publish `"state":"ON"` never become lamp cards. One job per module: [`devices`]
 //! reads the device list, [`groups`] the group list, [`endpoints`] the endpoint-suffixed keys,
-//! [`names`] names, rooms and ids, [`binding`] one lamp's wire format; this module is the
+//! [`names`] names, rooms and ids, [`scenes`] native scenes, [`binding`] one lamp's wire format; this module is the
 //! system that turns both lists into lamps and follows renames and removals.
 //!
 //! Renames: Zigbee2MQTT republishes `bridge/devices` (or `bridge/groups`) with the new
@@ -18,12 +18,14 @@ pub mod devices;
 pub mod endpoints;
 pub mod groups;
 pub mod names;
+pub mod scenes;
 
 use std::collections::BTreeMap;
 
 pub use binding::{read_availability, Z2mBinding};
 pub use devices::{parse_bridge_devices, parse_devices, Z2mDevice, Z2mLight};
-pub use groups::{parse_groups, Z2mGroup, Z2mScene};
+pub use groups::{parse_groups, Z2mGroup};
+pub use scenes::Z2mScene;
 
 use super::SourceKind;
 use crate::lamp::system::{BindingRef, Found, LampSpec, LampSystem};
