@@ -116,14 +116,35 @@ const startFailed = (error) => {
   const status = document.querySelector("#app-shell .shell-status");
   if (!status) return;
   status.classList.add("is-failed");
+  // The header's status (the shell draws the app's) says it too, in the refused colour.
+  for (const el of document.querySelectorAll("#app-shell [data-status]")) el.dataset.status = "refused";
+  const line = document.querySelector("#app-shell .status-text");
+  if (line) line.textContent = "Could not start";
+  const short = document.querySelector("#app-shell .status-short");
+  if (short) short.textContent = "Failed";
   status.textContent = typeof WebAssembly === "undefined"
     ? "Lampboard could not start: this browser has no WebAssembly. Use a current Chrome, Edge, Firefox or Safari."
     : "Lampboard could not start: the app did not load (" + (error?.message || error) + "). Check the connection and reload the page.";
 };
+// The app shell (index.html: the app's first screen) is painted before the app is fetched:
+// the 700 KB of wasm would otherwise share a slow phone link with the stylesheet the first
+// paint waits for (trunk's preload tags are off for this, `pattern_preload` in Trunk.toml).
+// A hidden page paints nothing, so it starts at once. The glue and the wasm are then fetched
+// side by side, not one after the other.
+const painted = () =>
+  new Promise((resolve) => {
+    if (document.visibilityState === "hidden") return resolve();
+    requestAnimationFrame(() => setTimeout(resolve, 0));
+  });
 try {
+  await painted();
   const tag = document.querySelector("script[data-lampboard-js]");
+  const wasmResponse = fetch(tag.dataset.lampboardWasm);
+  // init() below reports a failed download; this only keeps it from also being "unhandled"
+  // when the glue's import fails first.
+  wasmResponse.catch(() => {});
   const { default: init } = await import(tag.dataset.lampboardJs);
-  const wasm = await init({ module_or_path: tag.dataset.lampboardWasm });
+  const wasm = await init({ module_or_path: wasmResponse });
   // For `cargo xtask bench`: the wasm heap's size, read next to performance.memory.
   globalThis.lampboardWasmMemory = wasm.memory;
 } catch (error) {

@@ -34,10 +34,11 @@ use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 
-/// A CSS selector that matches once the app has mounted: its header's tabs. index.html's
-/// app shell has a header and a title too (painted before the wasm runs), so `header h1`
-/// alone matches before the app is there.
-pub const APP_MOUNTED: &str = "header.app-header nav.tabs";
+/// A CSS selector that matches once the app has mounted: its header's tabs, mounted straight
+/// into `<body>`. index.html's app shell draws the same header, tabs and form inside
+/// `#app-shell` (painted before the wasm runs, inert), so any selector without the `body >`
+/// matches before the app is there.
+pub const APP_MOUNTED: &str = "body > header.app-header nav.tabs";
 
 /// The browser every session and benchmark drives: Debian's `chromium` package.
 pub const CHROMIUM: &str = "/usr/bin/chromium";

@@ -77,12 +77,14 @@ async fn wait_for_the_lamp(w: &World) {
         .await;
 }
 
-/// Keeps, in the page, every distinct value `js_value` takes (sampled every
-/// 20 ms), so a short state such as "retrying" is not missed by a slow WebDriver.
+/// Keeps, in the page, every distinct value `js_value` takes (sampled on every
+/// DOM change, not on a timer: a loaded machine delays timers, and a polled
+/// recorder once missed "delivered" that the test's own wait had already seen),
+/// so a short state such as "retrying" is not missed by a slow WebDriver.
 async fn record(w: &World, name: &str, js_value: &str) {
     w.session
         .js(&format!(
-            "window['{name}'] = []; let last = null; setInterval(() => {{ const v = (() => {{ try {{ return {js_value}; }} catch (e) {{ return null; }} }})(); if (v !== null && v !== last) {{ window['{name}'].push(v); last = v; }} }}, 20); return true;"
+            "window['{name}'] = []; let last = null; const sample = () => {{ const v = (() => {{ try {{ return {js_value}; }} catch (e) {{ return null; }} }})(); if (v !== null && v !== last) {{ window['{name}'].push(v); last = v; }} }}; sample(); new MutationObserver(sample).observe(document, {{ subtree: true, childList: true, attributes: true, characterData: true }}); return true;"
         ))
         .await;
 }
