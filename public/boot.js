@@ -122,19 +122,32 @@ const startFailed = (error) => {
   if (line) line.textContent = "Could not start";
   const short = document.querySelector("#app-shell .status-short");
   if (short) short.textContent = "Failed";
-  status.textContent = typeof WebAssembly === "undefined"
+  // The shell's form cannot connect without the app: greyed, with no "Stop trying".
+  document.getElementById("app-shell")?.classList.add("is-failed");
+  const noWasm = typeof WebAssembly === "undefined";
+  status.textContent = noWasm
     ? "Lampboard could not start: this browser has no WebAssembly. Use a current Chrome, Edge, Firefox or Safari."
     : "Lampboard could not start: the app did not load (" + (error?.message || error) + "). Check the connection and reload the page.";
+  if (!noWasm) {
+    const reload = document.createElement("button");
+    reload.type = "button";
+    reload.className = "primary shell-reload";
+    reload.textContent = "Reload";
+    reload.addEventListener("click", () => location.reload());
+    status.append(document.createElement("br"), reload);
+  }
 };
 // The app shell (index.html: the app's first screen) is painted before the app is fetched:
 // the 700 KB of wasm would otherwise share a slow phone link with the stylesheet the first
 // paint waits for (trunk's preload tags are off for this, `pattern_preload` in Trunk.toml).
-// A hidden page paints nothing, so it starts at once. The glue and the wasm are then fetched
-// side by side, not one after the other.
+// A hidden page paints nothing, so it starts at once, and a page hidden before its first
+// frame (no animation frames then) starts after half a second. The glue and the wasm are
+// then fetched side by side, not one after the other.
 const painted = () =>
   new Promise((resolve) => {
     if (document.visibilityState === "hidden") return resolve();
     requestAnimationFrame(() => setTimeout(resolve, 0));
+    setTimeout(resolve, 500);
   });
 try {
   await painted();

@@ -40,7 +40,7 @@ async fn a_page_whose_wasm_cannot_load_says_so_under_the_header() {
     let said = s.text("#app-shell .shell-status").await;
     assert!(
         said.starts_with("Lampboard could not start: the app did not load")
-            && said.ends_with("Check the connection and reload the page."),
+            && said.contains("Check the connection and reload the page."),
         "the failure is said in words: {said:?}"
     );
     assert_eq!(
@@ -53,11 +53,25 @@ async fn a_page_whose_wasm_cannot_load_says_so_under_the_header() {
         json!(["Failed", "refused"]),
         "the phone header's status says it failed"
     );
+    assert_eq!(
+        s.js("return [document.querySelector('#app-shell .shell-reload').textContent, getComputedStyle(document.querySelector('#app-shell .disconnect')).display]").await,
+        json!(["Reload", "none"]),
+        "a Reload button under the words; nothing offers to stop trying"
+    );
     let visible = s
         .js("const r = document.querySelector('#app-shell .shell-status').getBoundingClientRect(); return r.height > 0 && r.top < innerHeight;")
         .await;
     assert_eq!(visible, json!(true), "the words are on the first screen");
     s.screenshot("app-shell-failed-phone").await;
+    // Reload tries again (the wasm is still refused here, so it fails again, in words).
+    s.js("document.querySelector('#app-shell .shell-reload').click(); return true;")
+        .await;
+    s.wait_until(
+        "the page reloaded and says again that the app could not start",
+        "performance.getEntriesByType('navigation')[0]?.type === 'reload' && document.querySelector('#app-shell .shell-status.is-failed')",
+        LONG,
+    )
+    .await;
     s.close().await;
 }
 
