@@ -44,7 +44,11 @@ function toast(className, text, buttonText, onClick, onDismiss) {
   return box;
 }
 
-if ("serviceWorker" in navigator) {
+// The service worker is registered once the app has started: its install downloads every file
+// of the app for offline starts, which on a first visit must not share a slow link with the
+// wasm the page is waiting for (hashed files then come from the HTTP cache, not again).
+const registerWorker = () => {
+  if (!("serviceWorker" in navigator)) return;
   let accepted = false;
   navigator.serviceWorker.addEventListener("controllerchange", () => {
     // Only after the user asked: the first install takes control without a reload.
@@ -75,7 +79,7 @@ if ("serviceWorker" in navigator) {
       });
     })
     .catch((e) => console.warn("Lampboard: no offline support:", e));
-}
+};
 
 // A dismissed Install bar stays dismissed (it used to come back on every load).
 const INSTALL_DISMISSED_KEY = "lampboard.install-dismissed";
@@ -149,6 +153,9 @@ const painted = () =>
     requestAnimationFrame(() => setTimeout(resolve, 0));
     setTimeout(resolve, 500);
   });
+// Dynamic import() for the app's wasm, which cannot write JS syntax: it loads Home Assistant's
+// template engine module on first need (src/net/template_module.rs).
+globalThis.lampboardImport = (url) => import(url);
 try {
   await painted();
   const tag = document.querySelector("script[data-lampboard-js]");
@@ -160,6 +167,7 @@ try {
   const wasm = await init({ module_or_path: wasmResponse });
   // For `cargo xtask bench`: the wasm heap's size, read next to performance.memory.
   globalThis.lampboardWasmMemory = wasm.memory;
+  registerWorker();
 } catch (error) {
   startFailed(error);
 }

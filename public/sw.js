@@ -14,11 +14,19 @@ const SHELL = ["index.html"];
 const PREFIX = "lampboard-shell-";
 const CACHE = PREFIX + VERSION;
 
+// Files whose name carries a hash of their content (trunk's `name-<hash>.ext`, the template
+// engine's `templates-<hash>/`): any copy under that name is this build's.
+const HASHED = /(^|\/)[^/]*-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$|^templates-[0-9a-f]{16}\//;
+
 self.addEventListener("install", (event) => {
-  // cache: "reload" skips the HTTP cache, so the precache holds this build's bytes.
+  // cache: "reload" skips the HTTP cache for unhashed files (index.html, boot.js, icons), so
+  // the precache holds this build's bytes; hashed ones may come from it, so a first visit
+  // does not download the wasm a second time.
   event.waitUntil(
     caches.open(CACHE).then((cache) =>
-      cache.addAll(SHELL.map((path) => new Request(path, { cache: "reload" })))
+      cache.addAll(
+        SHELL.map((path) => new Request(path, { cache: HASHED.test(path) ? "default" : "reload" }))
+      )
     )
   );
   // No skipWaiting here: a new version waits until the page's "Reload" says so, so a running

@@ -91,7 +91,10 @@ fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("create the copy");
     for entry in std::fs::read_dir(from).expect("read dist") {
         let entry = entry.expect("dist entry");
-        if entry.file_type().map(|t| t.is_file()).unwrap_or(false) {
+        let kind = entry.file_type().expect("dist entry type");
+        if kind.is_dir() {
+            copy_dir(&entry.path(), &to.join(entry.file_name()));
+        } else if kind.is_file() {
             std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy a file");
         }
     }

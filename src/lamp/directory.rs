@@ -18,6 +18,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::command::LampChange;
+use super::deferred::{Deferred, Held};
 use super::read::ReadError;
 use super::state::StateUpdate;
 use super::system::{CommandResult, Found, LampSpec, LampSystem, Outgoing};
@@ -108,6 +109,9 @@ pub enum DirectoryEvent {
     SubscriptionsChanged,
     /// A system asks for these messages to be published (after the subscriptions above).
     Publish(Vec<Outgoing>),
+    /// A config waits for Home Assistant's template engine: load it, then call
+    /// [`LampDirectory::replay_deferred`].
+    TemplatesNeeded,
 }
 
 /// All known lamps plus the systems that find them.
@@ -122,6 +126,8 @@ pub struct LampDirectory {
     /// Every system's discovery filters, kept because each new lamp's topics are checked
     /// against them (10,000 retained lamps arrive one message each).
     system_filters: Vec<String>,
+    /// Messages waiting for the template engine.
+    deferred: Deferred,
 }
 
 impl Default for LampDirectory {
@@ -218,6 +224,7 @@ impl LampDirectory {
             shadowed: BTreeMap::new(),
             routes: Routes::default(),
             system_filters: Vec::new(),
+            deferred: Deferred::default(),
         };
         directory.refresh_filters();
         directory
@@ -345,23 +352,29 @@ impl LampDirectory {
         payload: &[u8],
         retained: bool,
     ) -> Vec<DirectoryEvent> {
-        let _ = retained;
         let mut outcome = Outcome::default();
+        let mut claimed = false;
         for i in 0..self.systems.len() {
             let (lamps, shadowed) = (&self.lamps, &self.shadowed);
             let known = |id: &LampId| lamps.contains_key(id) || shadowed.contains_key(id);
             let Some(found) = self.systems[i].discover(topic, payload, &known) else {
                 continue;
             };
+            claimed = true;
             let rank = self.systems[i].precedence();
             for f in found {
-                self.apply_found(f, rank, topic, payload, &mut outcome);
+                self.apply_found(f, rank, (topic, payload, retained), &mut outcome);
             }
         }
-        for id in Routes::lamps(&self.routes.availability, topic) {
+        let availability = Routes::lamps(&self.routes.availability, topic);
+        let state = Routes::lamps(&self.routes.state, topic);
+        if !claimed && availability.is_empty() && state.is_empty() {
+            self.deferred.hold_unclaimed(topic, payload, retained);
+        }
+        for id in availability {
             self.handle_availability(&id, topic, payload, &mut outcome.events);
         }
-        for id in Routes::lamps(&self.routes.state, topic) {
+        for id in state {
             let mut local = Vec::new();
             self.handle_state(&id, topic, payload, &mut local);
             if outcome.added.contains(&id) {
@@ -383,12 +396,30 @@ impl LampDirectory {
         outcome.events
     }
 
+    /// Whether configs wait for Home Assistant's template engine.
+    pub fn waiting_for_templates(&self) -> bool {
+        self.deferred.is_waiting()
+    }
+
+    /// Handles again what waited for Home Assistant's template engine, once it has loaded (or
+    /// failed to: the lamps then come with a note that their templates cannot be evaluated).
+    /// Configs come first, then the messages nothing claimed meanwhile, in arrival order; each
+    /// with what it did, so the store can keep the ones about lamps for an offline start.
+    pub fn replay_deferred(&mut self) -> Vec<(Held, Vec<DirectoryEvent>)> {
+        let held = self.deferred.take();
+        held.into_iter()
+            .map(|h| {
+                let events = self.handle_message(&h.topic, &h.payload, h.retained);
+                (h, events)
+            })
+            .collect()
+    }
+
     fn apply_found(
         &mut self,
         found: Found,
         rank: u8,
-        topic: &str,
-        payload: &[u8],
+        (topic, payload, retained): (&str, &[u8], bool),
         outcome: &mut Outcome,
     ) {
         match found {
@@ -414,6 +445,10 @@ impl LampDirectory {
                 outcome.subscriptions_changed = true;
             }
             Found::Publish(messages) => outcome.publish.extend(messages),
+            Found::NeedsTemplates => {
+                self.deferred.hold_config(topic, payload, retained);
+                outcome.events.push(DirectoryEvent::TemplatesNeeded);
+            }
         }
     }
 

@@ -10,12 +10,14 @@
 pub mod availability;
 pub mod color;
 pub mod command;
+pub mod deferred;
 pub mod directory;
 pub mod palette;
 pub mod read;
 pub mod state;
 pub mod system;
 pub mod systems;
+pub mod templating;
 pub mod topic_match;
 pub mod wheel;
 

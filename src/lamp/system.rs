@@ -217,6 +217,10 @@ pub enum Found {
     /// Messages the system must send to learn more (Shelly Gen2: `Shelly.GetStatus` to a
     /// device whose `online` it just heard, whose components only the reply names).
     Publish(Vec<Outgoing>),
+    /// A configuration this system can read only with Home Assistant's template engine, which
+    /// has not arrived yet (`lamp::templating`): the directory holds the message and replays
+    /// it from [`crate::lamp::directory::LampDirectory::replay_deferred`].
+    NeedsTemplates,
 }
 
 /// One lamp system: what it subscribes to and what its discovery messages mean.

@@ -11,3 +11,5 @@ pub mod status;
 pub mod client;
 #[cfg(target_arch = "wasm32")]
 mod socket;
+#[cfg(target_arch = "wasm32")]
+pub mod template_module;

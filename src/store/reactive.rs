@@ -29,6 +29,7 @@ pub use arrival::{
 mod offline;
 mod profiles;
 mod sync;
+mod templates;
 pub use arranged::SceneReport;
 
 /// Where the store sends what the user asks for: the MQTT client in the app, a
@@ -149,6 +150,10 @@ pub struct Store {
     /// Known topics subscribed exactly under a wildcard (see `store::retained`), fixed
     /// when the publisher is set.
     exact_known: StoredValue<Vec<String>>,
+    /// Topics of the last visit's snapshot, while messages wait for Home Assistant's template
+    /// engine: a lamp the wait brings from one of them is restored (stale), unless its topic
+    /// was heard live meanwhile (`templates.rs`).
+    restored_waiting: StoredValue<BTreeSet<String>>,
     /// Those of them subscribed now: copies on these are dropped by `dedupe`.
     overlapping: StoredValue<BTreeSet<String>>,
     dedupe: StoredValue<Dedupe>,
@@ -277,6 +282,7 @@ impl Store {
             snapshot: StoredValue::new(Snapshot::new()),
             snapshot_write_pending: StoredValue::new(false),
             exact_known: StoredValue::new(Vec::new()),
+            restored_waiting: StoredValue::new(BTreeSet::new()),
             overlapping: StoredValue::new(BTreeSet::new()),
             dedupe: StoredValue::new(Dedupe::new()),
             watch: StoredValue::new(RetainedWatch::new()),
@@ -521,6 +527,7 @@ impl Store {
         if self.sync_receive(&topic, &payload) {
             return;
         }
+        self.heard_live(&topic);
         let relevant = self.handle(&topic, &payload, retain);
         self.remember(&topic, &payload, relevant);
         // Heard live: a lamp restored from the snapshot is no longer stale, even when this
@@ -693,6 +700,11 @@ impl Store {
             .directory
             .try_update_value(|d| d.handle_message(topic, payload, retained));
         let Some(events) = events else { return false };
+        self.apply_directory_events_about_lamps(events)
+    }
+
+    /// `apply_directory_events`, saying whether a lamp came, changed or went.
+    fn apply_directory_events_about_lamps(&self, events: Vec<DirectoryEvent>) -> bool {
         let about_lamps = events.iter().any(|e| {
             matches!(
                 e,
@@ -749,6 +761,7 @@ impl Store {
                 }
                 DirectoryEvent::SubscriptionsChanged => self.sync_subscriptions(),
                 DirectoryEvent::Publish(messages) => ask_state.extend(messages),
+                DirectoryEvent::TemplatesNeeded => self.load_templates(),
                 DirectoryEvent::Unreadable { lamp: None, .. }
                 | DirectoryEvent::DiscoveryRejected { .. } => {}
             }

@@ -11,11 +11,20 @@ use crate::steps::run;
 pub const PAGE_BUDGET_GZIP: usize = 250_000;
 
 /// Whether a dist file is part of the page the budget counts: html, css, js (the service
-/// worker too) and wasm. Icons and the manifest load later or only on install.
+/// worker too) and wasm. Icons and the manifest load later or only on install, and modules
+/// the app fetches on first need (Home Assistant's template engine) are not the first load.
 pub fn is_page_file(path: &str) -> bool {
-    [".html", ".css", ".js", ".wasm"]
-        .iter()
-        .any(|ext| path.ends_with(ext))
+    !is_on_demand(path)
+        && [".html", ".css", ".js", ".wasm"]
+            .iter()
+            .any(|ext| path.ends_with(ext))
+}
+
+/// Whether a dist file is fetched only when needed: Home Assistant's template engine
+/// (`templates-<hash>/`, scripts/template-module.mjs), loaded when a light with templates is
+/// discovered.
+pub fn is_on_demand(path: &str) -> bool {
+    path.starts_with("templates-")
 }
 
 /// gzip -9 bytes of the files the budget counts.
@@ -111,12 +120,29 @@ pub fn render(sizes: &[FileSize]) -> String {
         "file", "raw", "gzip -9", "brotli", "page"
     );
     for f in sizes {
-        let page = if is_page_file(&f.path) { "yes" } else { "-" };
+        let page = if is_page_file(&f.path) {
+            "yes"
+        } else if is_on_demand(&f.path) {
+            "on first need"
+        } else {
+            "-"
+        };
         s.push_str(&row(&f.path, f.raw, f.gzip, f.brotli, page));
     }
     let (raw, gz, br) = totals(sizes);
     s.push_str(&row("TOTAL", raw, gz, br, ""));
     s.push_str(&format!("total gzip -9: {:.1} KB\n", gz as f64 / 1000.0));
+    let on_demand: usize = sizes
+        .iter()
+        .filter(|f| is_on_demand(&f.path))
+        .map(|f| f.gzip)
+        .sum();
+    if on_demand > 0 {
+        s.push_str(&format!(
+            "fetched on first need (Home Assistant's template engine) gzip -9: {:.1} KB\n",
+            on_demand as f64 / 1000.0
+        ));
+    }
     s.push_str(&verdict_line(page_gzip(sizes)));
     s
 }
@@ -212,11 +238,25 @@ mod tests {
             f("style-1.css", 10_000),
             f("icon-512.png", 99_999),
             f("manifest.webmanifest", 99_999),
+            f("templates-0123/lampboard_templates_bg.wasm", 50_000),
+            f("templates-0123/lampboard_templates.js", 2_000),
         ];
-        assert_eq!(page_gzip(&sizes), 11_111);
+        assert_eq!(
+            page_gzip(&sizes),
+            11_111,
+            "the on-demand module is not the page"
+        );
         let table = render(&sizes);
         assert!(
             table.contains("icon-512.png") && table.contains("  -\n"),
+            "{table}"
+        );
+        assert!(
+            table.contains("_bg.wasm") && table.contains("  on first need\n"),
+            "{table}"
+        );
+        assert!(
+            table.contains("(Home Assistant's template engine) gzip -9: 52.0 KB\n"),
             "{table}"
         );
         assert!(

@@ -33,6 +33,8 @@ pub fn test(ws: &Workspace, steps: &mut Steps) -> Result<(), StepFailed> {
             "clippy",
             "-p",
             "lampboard",
+            "-p",
+            "lampboard-templates",
             "--lib",
             "--bins",
             "--tests",

@@ -140,6 +140,7 @@ impl Store {
         for (topic, payload) in snapshot.messages() {
             self.handle(topic, payload, true);
         }
+        self.restored_while_waiting(snapshot.messages().map(|(topic, _)| topic));
         self.snapshot.set_value(snapshot);
         // Draw the restored states now, so the next frame's redraw does not mark them live.
         self.apply_card_updates();

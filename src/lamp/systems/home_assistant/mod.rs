@@ -107,6 +107,13 @@ impl HomeAssistantSystem {
         known: &dyn Fn(&LampId) -> bool,
     ) -> Vec<Found> {
         match discovery::parse_device_config(topic, payload) {
+            Ok(Some(components))
+                if components.iter().any(
+                    |(_, c)| matches!(c, DeviceComponent::Light(found) if needs_engine(found)),
+                ) =>
+            {
+                vec![Found::NeedsTemplates]
+            }
             Err(reason) => vec![Found::Rejected(reason)],
             Ok(None) => {
                 let prefix = format!("{topic}#");
@@ -150,6 +157,13 @@ fn binding(light: &HaLight) -> BindingRef {
     }
 }
 
+/// Whether this config must wait for the template engine: it has templates and the engine has
+/// not arrived (the browser loads it on first need; `lamp::templating`).
+fn needs_engine(found: &HaDiscovery) -> bool {
+    matches!(found, HaDiscovery::Light(light) if light.templates.any())
+        && crate::lamp::templating::is_pending()
+}
+
 /// What the card should say about templates of this config that did not parse.
 fn broken_note(light: &HaLight) -> Option<String> {
     let broken = light.templates.broken();
@@ -186,6 +200,9 @@ impl LampSystem for HomeAssistantSystem {
     ) -> Option<Vec<Found>> {
         if discovery::is_light_config_topic(&self.prefix, topic) {
             let found = discovery::parse_config(topic, payload);
+            if needs_engine(&found) {
+                return Some(vec![Found::NeedsTemplates]);
+            }
             return Some(self.apply(LampId(topic.to_owned()), found, known));
         }
         if discovery::is_device_config_topic(&self.prefix, topic) {

@@ -1,0 +1,64 @@
+// trunk post_build hook (Trunk.toml), before sw-precache: builds Home Assistant's template
+// engine (the `lampboard-templates` crate) as its own wasm module in trunk's staging dir, under
+// `templates-<content hash>/`, and names it in index.html's
+// `<meta name="lampboard-templates">`. The app fetches it only when a light with templates is
+// discovered (src/net/template_module.rs), so it is not part of the first load.
+//
+// Same toolchain and flags as the app: a release build inherits xtask's nightly environment
+// (RUSTUP_TOOLCHAIN, build-std), and wasm-opt gets index.html's flags, chosen by gzip size.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const staging = process.env.TRUNK_STAGING_DIR;
+const source = process.env.TRUNK_SOURCE_DIR ?? process.cwd();
+if (!staging) {
+  console.error("template-module: TRUNK_STAGING_DIR is not set (run by trunk as a post_build hook)");
+  process.exit(1);
+}
+const release = process.env.TRUNK_PROFILE === "release";
+const run = (cmd, args) => execFileSync(cmd, args, { cwd: source, stdio: ["ignore", "inherit", "inherit"] });
+
+const cargoArgs = ["build", "--quiet", "-p", "lampboard-templates", "--lib", "--target", "wasm32-unknown-unknown"];
+if (release) cargoArgs.push("--release");
+run("cargo", cargoArgs);
+
+const targetDir = process.env.CARGO_TARGET_DIR ?? join(source, "target");
+const built = join(targetDir, "wasm32-unknown-unknown", release ? "release" : "debug", "lampboard_templates.wasm");
+const out = join(staging, "templates-build");
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+run("wasm-bindgen", ["--target", "web", "--no-typescript", "--out-dir", out, built]);
+
+const wasm = join(out, "lampboard_templates_bg.wasm");
+if (release) {
+  const index = readFileSync(join(source, "index.html"), "utf8");
+  const params = /data-wasm-opt-params="([^"]*)"/.exec(index)?.[1] ?? "";
+  const level = /data-wasm-opt="([^"]*)"/.exec(index)?.[1] ?? "z";
+  const local = join(source, "node_modules", ".bin", "wasm-opt");
+  const wasmOpt = existsSync(local) ? local : "wasm-opt";
+  run(wasmOpt, [`-O${level}`, ...params.split(/\s+/).filter(Boolean), wasm, "-o", wasm]);
+}
+
+const hash = createHash("sha256");
+for (const name of readdirSync(out).sort()) {
+  hash.update(name + "\0");
+  hash.update(readFileSync(join(out, name)));
+}
+const dir = `templates-${hash.digest("hex").slice(0, 16)}`;
+for (const old of readdirSync(staging).filter((n) => n.startsWith("templates-") && n !== "templates-build")) {
+  rmSync(join(staging, old), { recursive: true, force: true });
+}
+renameSync(out, join(staging, dir));
+
+const htmlPath = join(staging, "index.html");
+const html = readFileSync(htmlPath, "utf8");
+const meta = `<meta name="lampboard-templates" content="${dir}/lampboard_templates.js" />`;
+const marker = /<meta name="lampboard-templates"[^>]*>/;
+if (!marker.test(html)) {
+  console.error("template-module: index.html has no <meta name=\"lampboard-templates\"> to fill in");
+  process.exit(1);
+}
+writeFileSync(htmlPath, html.replace(marker, meta));
+console.log(`template-module: ${dir} (${release ? "release" : "debug"})`);

@@ -1,0 +1,74 @@
+//! Messages the directory holds back until Home Assistant's template engine has arrived
+//! (`lamp::templating`): discovery configs that need it, and, while any is held, the messages
+//! no lamp claims yet, since they may be the held lamps' retained states (on a topic an
+//! existing wildcard covers, the broker will not send them again).
+//!
+//! Kept as the last message per topic, in arrival order, with caps, so a broker that keeps
+//! publishing while the engine loads cannot grow the page without bound.
+
+/// Configs held at most: more than any real house announces.
+const CONFIG_LIMIT: usize = 4096;
+/// Unclaimed messages held at most (the oldest go first).
+const UNCLAIMED_LIMIT: usize = 1024;
+
+/// One held message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Held {
+    /// Its topic.
+    pub topic: String,
+    /// Its payload.
+    pub payload: Vec<u8>,
+    /// Whether it came retained.
+    pub retained: bool,
+}
+
+/// What is held, configs first.
+#[derive(Clone, Debug, Default)]
+pub struct Deferred {
+    configs: Vec<Held>,
+    unclaimed: Vec<Held>,
+}
+
+impl Deferred {
+    /// Whether configs are waiting for the engine.
+    pub fn is_waiting(&self) -> bool {
+        !self.configs.is_empty()
+    }
+
+    /// Holds a config that needs the engine; a newer one on its topic replaces it.
+    pub fn hold_config(&mut self, topic: &str, payload: &[u8], retained: bool) {
+        keep_last(&mut self.configs, topic, payload, retained, CONFIG_LIMIT);
+    }
+
+    /// Holds a message nothing claimed, if configs are waiting (else it is simply not a lamp's).
+    pub fn hold_unclaimed(&mut self, topic: &str, payload: &[u8], retained: bool) {
+        if self.is_waiting() {
+            keep_last(
+                &mut self.unclaimed,
+                topic,
+                payload,
+                retained,
+                UNCLAIMED_LIMIT,
+            );
+        }
+    }
+
+    /// Everything held, configs first then the rest in arrival order, and nothing held after.
+    pub fn take(&mut self) -> Vec<Held> {
+        let mut all = std::mem::take(&mut self.configs);
+        all.append(&mut self.unclaimed);
+        all
+    }
+}
+
+fn keep_last(list: &mut Vec<Held>, topic: &str, payload: &[u8], retained: bool, limit: usize) {
+    list.retain(|h| h.topic != topic);
+    if list.len() >= limit {
+        list.remove(0);
+    }
+    list.push(Held {
+        topic: topic.to_owned(),
+        payload: payload.to_vec(),
+        retained,
+    });
+}
