@@ -182,12 +182,7 @@ async fn a_colour_choice_publishes_the_right_retained_json() {
     wait_connected_with_all_lamps(&w).await;
     let id = first_card(&w, "smarthome/").await;
     // The fine controls are in the lamp's sheet, opened from its tile.
-    w.session
-        .js(&format!(
-            "{}.querySelector('.tile-open').click(); return true;",
-            card(&id)
-        ))
-        .await;
+    e2e::sheet::open_sheet(&w.session, &id).await;
     w.session
         .wait_until(
             "the lamp's sheet",

@@ -105,12 +105,7 @@ async fn hostile_topics_and_payloads_render_as_text_run_no_script_and_the_app_st
 
     // Out-of-range numbers are clamped: full brightness, pure green (read in the lamp's
     // sheet, opened from its tile).
-    session
-        .js(&format!(
-            "{}.querySelector('.tile-open').click(); return true;",
-            card(HUGE)
-        ))
-        .await;
+    e2e::sheet::open_sheet(&session, HUGE).await;
     session
         .wait_until(
             "the sheet of the huge lamp",

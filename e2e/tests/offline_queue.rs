@@ -224,11 +224,7 @@ async fn a_change_queued_offline_survives_a_reload_and_reaches_lampsim_exactly_o
     .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     s.screenshot("offline-queue-tile-phone").await;
-    s.js(&format!(
-        "{}.querySelector('.tile-open').click(); return true;",
-        card(STRIP)
-    ))
-    .await;
+    e2e::sheet::open_sheet(&s, STRIP).await;
     s.wait_until(
         "the sheet's Cancel",
         "document.querySelector('dialog.lamp-sheet[open] .cancel-queued')",
@@ -331,11 +327,7 @@ async fn a_queued_change_on_a_desktop_in_light_and_dark() {
     .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     s.screenshot("offline-queue-tile-desktop-light").await;
-    s.js(&format!(
-        "{}.querySelector('.tile-open').click(); return true;",
-        card(STRIP)
-    ))
-    .await;
+    e2e::sheet::open_sheet(&s, STRIP).await;
     s.wait_until(
         "the sheet's Cancel",
         "document.querySelector('dialog.lamp-sheet[open] .cancel-queued')",

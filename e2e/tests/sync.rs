@@ -45,12 +45,7 @@ async fn sync_on(session: &Session) {
 
 /// Renames a lamp in its sheet, as a person does, and closes the sheet.
 async fn rename(session: &Session, id: &str, name: &str) {
-    session
-        .js(&format!(
-            "{}.querySelector('button.tile-open').click(); return true;",
-            card(id)
-        ))
-        .await;
+    e2e::sheet::open_sheet(session, id).await;
     let sheet = format!("dialog.lamp-sheet .sheet-body[data-lamp=\"{id}\"]");
     session
         .wait_for_css(&format!("{sheet} input.arrange-name"), LONG)

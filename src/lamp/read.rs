@@ -290,12 +290,14 @@ fn color_fields(value: &Value) -> Result<ColorFields, String> {
             f.rgb = fields(o, ["r", "g", "b"]);
             if f.rgb.is_none() {
                 if let Some(Value::String(s)) = o.get("rgb") {
-                    f.rgb = Some(csv::<3>(s).ok_or_else(|| format!("invalid rgb {s:?}")));
+                    f.rgb = Some(
+                        csv::<3>(s).ok_or_else(|| format!("invalid rgb \"{}\"", s.escape_debug())),
+                    );
                 } else if let Some(Value::String(s)) = o.get("hex") {
                     f.rgb = Some(
                         Rgb::from_hex(s)
                             .map(rgb_of)
-                            .ok_or_else(|| format!("invalid hex {s:?}")),
+                            .ok_or_else(|| format!("invalid hex \"{}\"", s.escape_debug())),
                     );
                 }
             }
@@ -317,14 +319,14 @@ fn color_fields(value: &Value) -> Result<ColorFields, String> {
                     f.hs = Some(
                         csv::<3>(s)
                             .map(|[h, s, _]| (h, s))
-                            .ok_or_else(|| format!("invalid hsb {s:?}")),
+                            .ok_or_else(|| format!("invalid hsb \"{}\"", s.escape_debug())),
                     );
                 }
             }
         }
         Value::String(s) => {
             let c = Rgb::from_hex(s).map(rgb_of).or_else(|| csv::<3>(s));
-            f.rgb = Some(c.ok_or_else(|| format!("invalid colour {s:?}")));
+            f.rgb = Some(c.ok_or_else(|| format!("invalid colour \"{}\"", s.escape_debug())));
         }
         Value::Array(items) => {
             let nums: Vec<f64> = items
@@ -349,8 +351,10 @@ fn color_fields(value: &Value) -> Result<ColorFields, String> {
 /// channels come from buggy firmware and must still paint something.
 fn clamp_rgb(v: [f64; 3], u: &mut StateUpdate) -> Rgb {
     if v.iter().any(|c| !(0.0..=255.0).contains(c)) {
-        u.warnings
-            .push(format!("colour {v:?} outside 0..=255, clamped"));
+        u.warnings.push(format!(
+            "colour [{}, {}, {}] outside 0..=255, clamped",
+            v[0], v[1], v[2]
+        ));
     }
     let ch = |c: f64| c.round().clamp(0.0, 255.0) as u8;
     Rgb::new(ch(v[0]), ch(v[1]), ch(v[2]))
@@ -402,7 +406,10 @@ fn read_color(obj: &Map<String, Value>, opts: &ReadOptions, u: &mut StateUpdate)
         Some(Value::String(s)) => {
             let m = ColorMode::from_name(s);
             if m.is_none() {
-                u.warnings.push(format!("invalid color mode {s:?} ignored"));
+                u.warnings.push(format!(
+                    "invalid color mode \"{}\" ignored",
+                    s.escape_debug()
+                ));
             }
             m
         }

@@ -230,7 +230,8 @@ impl Malformed {
             }
             Malformed::ProtocolName(name) => write!(
                 f,
-                "CONNECT protocol name must be \"MQTT\", got {name:?}"
+                "CONNECT protocol name must be \"MQTT\", got \"{}\"",
+                name.escape_debug()
             ),
             Malformed::ProtocolLevel(level) => write!(
                 f,

@@ -45,7 +45,7 @@ impl std::fmt::Display for UrlError {
             Self::Scheme(s) => write!(f, "The URL must start with ws:// or wss://, not {s}://"),
             Self::NoHost => write!(f, "The URL has no host name"),
             Self::BadPort(p) => write!(f, "\"{p}\" is not a port number (1 to 65535)"),
-            Self::BadCharacter(c) => write!(f, "The URL cannot contain {c:?}"),
+            Self::BadCharacter(c) => write!(f, "The URL cannot contain '{}'", c.escape_debug()),
             Self::InsecureFromHttps => write!(
                 f,
                 "This page was opened over https, and browsers block unencrypted ws:// from https pages: use wss://"

@@ -17,7 +17,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::lamp::{LampChange, LampId, LampState, Outgoing, Rgb};
+use crate::lamp::{ColorMode, LampChange, LampId, LampState, Outgoing, Rgb};
 
 /// The stored form's version.
 pub const QUEUE_FORMAT: u32 = 1;
@@ -162,6 +162,23 @@ impl QueuedChange {
     }
 }
 
+/// A colour mode as fingerprints have always spelled it (the enum's variant names), so a
+/// queue saved by an earlier version still compares equal. Spelled out, not `Debug`: the
+/// release build formats no `Debug` (`-Zfmt-debug=none`, xtask/src/nightly.rs).
+fn mode_text(mode: ColorMode) -> &'static str {
+    match mode {
+        ColorMode::OnOff => "OnOff",
+        ColorMode::Brightness => "Brightness",
+        ColorMode::ColorTemp => "ColorTemp",
+        ColorMode::Hs => "Hs",
+        ColorMode::Xy => "Xy",
+        ColorMode::Rgb => "Rgb",
+        ColorMode::Rgbw => "Rgbw",
+        ColorMode::Rgbww => "Rgbww",
+        ColorMode::White => "White",
+    }
+}
+
 /// What a lamp's confirmed state was, in a stable text (the lamp model's types have no
 /// stored form): on/off, brightness, colour mode, colour, temperature and effect. Compared,
 /// never parsed.
@@ -171,7 +188,7 @@ pub fn fingerprint(state: &LampState) -> String {
         "on={};bri={};mode={};rgb={};ct={};fx={}",
         opt(state.on.map(|o| u8::from(o).to_string())),
         opt(state.brightness_pct.map(|b| format!("{b:.2}"))),
-        opt(state.color_mode.map(|m| format!("{m:?}"))),
+        opt(state.color_mode.map(|m| mode_text(m).to_owned())),
         opt(state.rgb.map(|c| format!("{},{},{}", c.r, c.g, c.b))),
         opt(state.color_temp_mireds.map(|m| m.to_string())),
         opt(state.effect.clone()),

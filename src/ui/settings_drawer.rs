@@ -70,7 +70,17 @@ fn CheckField(
     key: &'static str,
     get: fn(&Profile) -> bool,
     set: fn(&mut Profile, bool),
+    /// Fields that matter only while the box is ticked, shown indented under it.
+    #[prop(optional)]
+    children: Option<ChildrenFn>,
 ) -> impl IntoView {
+    let nested = children.map(|children| {
+        view! {
+            <Show when=move || draft.with(get)>
+                <div class="nested">{children()}</div>
+            </Show>
+        }
+    });
     view! {
         <label class="check">
             <input
@@ -81,6 +91,7 @@ fn CheckField(
             />
             <span>{label}</span>
         </label>
+        {nested}
     }
 }
 
@@ -453,30 +464,27 @@ pub(super) fn SettingsDrawer(conn: Connection, open: RwSignal<bool>) -> impl Int
                     <CheckField
                         draft label="Send a last will" key="will_enabled"
                         get=|p| p.will_enabled set=|p, v| p.will_enabled = v
-                    />
-                    <Show when=move || draft.with(|p| p.will_enabled)>
-                        <div class="nested">
-                            <TextField
-                                draft problems label="Will topic" key="will_topic"
-                                placeholder="lampboard/status"
-                                get=|p| p.will.topic.clone() set=|p, v| p.will.topic = v
+                    >
+                        <TextField
+                            draft problems label="Will topic" key="will_topic"
+                            placeholder="lampboard/status"
+                            get=|p| p.will.topic.clone() set=|p, v| p.will.topic = v
+                        />
+                        <TextField
+                            draft problems label="Will message" key="will_message"
+                            get=|p| p.will.message.clone() set=|p, v| p.will.message = v
+                        />
+                        <div class="row">
+                            <QosField
+                                draft label="Will QoS" key="will_qos"
+                                get=|p| p.will.qos set=|p, v| p.will.qos = v
                             />
-                            <TextField
-                                draft problems label="Will message" key="will_message"
-                                get=|p| p.will.message.clone() set=|p, v| p.will.message = v
+                            <CheckField
+                                draft label="Retain the will" key="will_retain"
+                                get=|p| p.will.retain set=|p, v| p.will.retain = v
                             />
-                            <div class="row">
-                                <QosField
-                                    draft label="Will QoS" key="will_qos"
-                                    get=|p| p.will.qos set=|p, v| p.will.qos = v
-                                />
-                                <CheckField
-                                    draft label="Retain the will" key="will_retain"
-                                    get=|p| p.will.retain set=|p, v| p.will.retain = v
-                                />
-                            </div>
                         </div>
-                    </Show>
+                    </CheckField>
                 </section>
 
                 <section class="settings-section">
@@ -560,54 +568,42 @@ pub(super) fn SettingsDrawer(conn: Connection, open: RwSignal<bool>) -> impl Int
                     <CheckField
                         draft label="Home Assistant discovery" key="home_assistant"
                         get=|p| p.home_assistant set=|p, v| p.home_assistant = v
-                    />
-                    <Show when=move || draft.with(|p| p.home_assistant)>
-                        <div class="nested">
-                            <TextField
-                                draft problems label="Discovery prefix" key="home_assistant_prefix"
-                                get=|p| p.home_assistant_prefix.clone() set=|p, v| p.home_assistant_prefix = v
-                            />
-                        </div>
-                    </Show>
+                    >
+                        <TextField
+                            draft problems label="Discovery prefix" key="home_assistant_prefix"
+                            get=|p| p.home_assistant_prefix.clone() set=|p, v| p.home_assistant_prefix = v
+                        />
+                    </CheckField>
                     <CheckField
                         draft label="Zigbee2MQTT" key="zigbee2mqtt"
                         get=|p| p.zigbee2mqtt set=|p, v| p.zigbee2mqtt = v
-                    />
-                    <Show when=move || draft.with(|p| p.zigbee2mqtt)>
-                        <div class="nested">
-                            <TextField
-                                draft problems label="Base topic" key="zigbee2mqtt_base"
-                                get=|p| p.zigbee2mqtt_base.clone() set=|p, v| p.zigbee2mqtt_base = v
-                            />
-                        </div>
-                    </Show>
+                    >
+                        <TextField
+                            draft problems label="Base topic" key="zigbee2mqtt_base"
+                            get=|p| p.zigbee2mqtt_base.clone() set=|p, v| p.zigbee2mqtt_base = v
+                        />
+                    </CheckField>
                     <CheckField
                         draft label="Tasmota" key="tasmota"
                         get=|p| p.tasmota set=|p, v| p.tasmota = v
-                    />
-                    <Show when=move || draft.with(|p| p.tasmota)>
-                        <div class="nested">
-                            <TextField
-                                draft problems label="Tasmota topics" key="tasmota_topics"
-                                placeholder="tasmota_49A3BC, porch"
-                                hint="Devices that publish no Tasmota discovery, by their Topic, comma-separated"
-                                get=|p| p.tasmota_topics.join(",")
-                                set=|p, v| p.tasmota_topics = v.split(',').map(str::to_owned).collect()
-                            />
-                        </div>
-                    </Show>
+                    >
+                        <TextField
+                            draft problems label="Tasmota topics" key="tasmota_topics"
+                            placeholder="tasmota_49A3BC, porch"
+                            hint="Devices that publish no Tasmota discovery, by their Topic, comma-separated"
+                            get=|p| p.tasmota_topics.join(",")
+                            set=|p, v| p.tasmota_topics = v.split(',').map(str::to_owned).collect()
+                        />
+                    </CheckField>
                     <CheckField
                         draft label="WLED" key="wled"
                         get=|p| p.wled set=|p, v| p.wled = v
-                    />
-                    <Show when=move || draft.with(|p| p.wled)>
-                        <div class="nested">
-                            <TextField
-                                draft problems label="Device topics" key="wled_filter"
-                                get=|p| p.wled_filter.clone() set=|p, v| p.wled_filter = v
-                            />
-                        </div>
-                    </Show>
+                    >
+                        <TextField
+                            draft problems label="Device topics" key="wled_filter"
+                            get=|p| p.wled_filter.clone() set=|p, v| p.wled_filter = v
+                        />
+                    </CheckField>
                     <CheckField
                         draft label="Shelly Gen1 (shellies/…)" key="shelly_gen1"
                         get=|p| p.shelly_gen1 set=|p, v| p.shelly_gen1 = v
@@ -636,17 +632,14 @@ pub(super) fn SettingsDrawer(conn: Connection, open: RwSignal<bool>) -> impl Int
                     <CheckField
                         draft label="Share names, rooms, order and scenes with every device on this broker" key="sync_enabled"
                         get=|p| p.sync_enabled set=|p, v| p.sync_enabled = v
-                    />
-                    <Show when=move || draft.with(|p| p.sync_enabled)>
-                        <div class="nested">
-                            <TextField
-                                draft problems label="Sync topic" key="sync_topic"
-                                placeholder=crate::arrange::sync::DEFAULT_SYNC_TOPIC
-                                get=|p| p.sync_topic.clone() set=|p, v| p.sync_topic = v
-                                hint="Kept as one retained message on your broker; devices using the same topic share one arrangement."
-                            />
-                        </div>
-                    </Show>
+                    >
+                        <TextField
+                            draft problems label="Sync topic" key="sync_topic"
+                            placeholder=crate::arrange::sync::DEFAULT_SYNC_TOPIC
+                            get=|p| p.sync_topic.clone() set=|p, v| p.sync_topic = v
+                            hint="Kept as one retained message on your broker; devices using the same topic share one arrangement."
+                        />
+                    </CheckField>
                     // The status is the profile in use's, not a draft's.
                     <Show when=move || conn.active.with(|a| draft.with(|d| d.name == a.name))>
                         <p

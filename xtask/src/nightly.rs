@@ -30,10 +30,13 @@ pub const BUILD_STD_FEATURES: &str = "optimize_for_size";
 ///   `console_error_panic_hook`) prints the message when it is reproduced there.
 /// - `-Zlocation-detail=none`: no file/line/column strings for panics that cannot print.
 ///
-/// Not `-Zfmt-debug=none`: user-visible messages format values with `{:?}` (a bad URL
-/// character, an invalid colour string), which that flag would blank out.
+/// - `-Zfmt-debug=shallow`: a derived `Debug` prints only the type or variant name; types with
+///   their own `Debug` (`str`, numbers, serde's error texts) print as always. 5.3 KB gzip off
+///   the wasm (605.9 -> 600.6 KB). Not `none` (which blanks every `{:?}`, serde's quoted
+///   values in its error messages among them) for only 0.3 KB more; the app's own messages
+///   spell values out without `Debug` anyway.
 pub const RELEASE_RUSTFLAGS: &str =
-    "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none";
+    "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=shallow";
 
 /// Picks the toolchain to run from `rustup toolchain list` and what `rustc +nightly -V`
 /// printed (None when there is no `nightly`): the dated name when installed, else
@@ -158,7 +161,7 @@ mod tests {
         let flags = get("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS").unwrap();
         assert!(flags.contains("-Cpanic=immediate-abort"), "{flags}");
         assert!(flags.contains("-Zlocation-detail=none"), "{flags}");
-        assert!(!flags.contains("fmt-debug"), "{flags}");
+        assert!(flags.contains("-Zfmt-debug=shallow"), "{flags}");
         assert!(get("RUSTFLAGS").is_none());
     }
 }

@@ -373,7 +373,11 @@ impl fmt::Display for RequestError {
         match self {
             RequestError::NoFilters => f.write_str("at least one topic filter is needed"),
             RequestError::InvalidFilter { filter, error } => {
-                write!(f, "invalid topic filter {filter:?}: {error}")
+                write!(
+                    f,
+                    "invalid topic filter \"{}\": {error}",
+                    filter.escape_debug()
+                )
             }
         }
     }

@@ -16,6 +16,9 @@
 //! and the wait shrinks to [`SETTLE_MS`] of quiet: the first screen comes as soon as the lamps
 //! are there instead of [`QUIET_MS`] later. A broker that answered early (or a publisher with
 //! no probes) is still covered by the quiet time after each change, and [`CAP_MS`] by the cap.
+//!
+//! Lights whose configs wait for Home Assistant's template engine (fetched on first need) keep
+//! the wait going until the engine has arrived and they are in, within the same cap.
 
 use leptos::prelude::*;
 
@@ -134,10 +137,24 @@ impl Store {
             return;
         };
         let left = due - now();
-        if left <= 0.0 {
-            self.arrival_end();
-        } else {
+        // Lights whose configs wait for Home Assistant's template engine are part of this
+        // first screen too: while it loads (and within the cap) the wait goes on, and the
+        // replay's lamps restart the quiet time.
+        let cap_left = self
+            .arrival
+            .try_get_value()
+            .and_then(|a| a.cap)
+            .map_or(0.0, |cap| cap - now());
+        let engine_loading = self
+            .directory
+            .try_with_value(|d| d.waiting_for_templates())
+            .unwrap_or(false);
+        if left > 0.0 {
             self.arrival_check_in(left);
+        } else if engine_loading && cap_left > 0.0 {
+            self.arrival_check_in(SETTLE_MS.min(cap_left));
+        } else {
+            self.arrival_end();
         }
     }
 }
