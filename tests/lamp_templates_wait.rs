@@ -33,6 +33,18 @@ fn json_config() -> String {
     .to_string()
 }
 
+/// A page whose engine has not loaded, with the desk lamp's config held.
+fn waiting_for_the_desk() -> (LampDirectory, LampId) {
+    templating::set_pending();
+    let mut dir = LampDirectory::new(DirectorySettings::default());
+    let events = dir.handle_message(TEMPLATE_CFG, template_config().as_bytes(), true);
+    assert!(
+        events.contains(&DirectoryEvent::TemplatesNeeded),
+        "{events:?}"
+    );
+    (dir, LampId(TEMPLATE_CFG.to_owned()))
+}
+
 #[test]
 fn a_template_light_waits_for_the_engine_and_keeps_what_arrived_meanwhile() {
     templating::set_pending();
@@ -81,24 +93,26 @@ fn a_template_light_waits_for_the_engine_and_keeps_what_arrived_meanwhile() {
 }
 
 #[test]
-fn a_newer_config_replaces_the_held_one_and_a_removal_waits_with_it() {
-    templating::set_pending();
-    let mut dir = LampDirectory::new(DirectorySettings::default());
-    let id = LampId(TEMPLATE_CFG.to_owned());
-    dir.handle_message(TEMPLATE_CFG, template_config().as_bytes(), true);
+fn a_newer_message_on_a_held_configs_topic_wins_over_it() {
+    let (mut dir, id) = waiting_for_the_desk();
     let renamed = template_config().replace("\"Desk\"", "\"Desk lamp\"");
     dir.handle_message(TEMPLATE_CFG, renamed.as_bytes(), true);
     templating::install_linked();
     dir.replay_deferred();
     assert_eq!(dir.lamp(&id).expect("lamp").name, "Desk lamp");
+
+    // Removed (an empty retained config) while the engine loads: the held config is not
+    // replayed afterwards, so the lamp does not come back.
+    let (mut dir, id) = waiting_for_the_desk();
+    dir.handle_message(TEMPLATE_CFG, b"", true);
+    templating::install_linked();
+    dir.replay_deferred();
+    assert!(dir.lamp(&id).is_none(), "removed while held stays removed");
 }
 
 #[test]
 fn an_engine_that_cannot_load_shows_the_lamp_with_the_reason() {
-    templating::set_pending();
-    let mut dir = LampDirectory::new(DirectorySettings::default());
-    let id = LampId(TEMPLATE_CFG.to_owned());
-    dir.handle_message(TEMPLATE_CFG, template_config().as_bytes(), true);
+    let (mut dir, id) = waiting_for_the_desk();
     templating::fail("the network is offline");
     dir.replay_deferred();
     let lamp = dir.lamp(&id).expect("the lamp appears anyway");

@@ -40,6 +40,12 @@ impl Deferred {
         keep_last(&mut self.configs, topic, payload, retained, CONFIG_LIMIT);
     }
 
+    /// Forgets the config held for `topic`: a newer message there (a removal, a config without
+    /// templates) was handled at once, and replaying the held one would undo it.
+    pub fn drop_config(&mut self, topic: &str) {
+        self.configs.retain(|h| h.topic != topic);
+    }
+
     /// Holds a message nothing claimed, if configs are waiting (else it is simply not a lamp's).
     pub fn hold_unclaimed(&mut self, topic: &str, payload: &[u8], retained: bool) {
         if self.is_waiting() {

@@ -366,6 +366,12 @@ impl LampDirectory {
                 self.apply_found(f, rank, (topic, payload, retained), &mut outcome);
             }
         }
+        if claimed
+            && self.deferred.is_waiting()
+            && !outcome.events.contains(&DirectoryEvent::TemplatesNeeded)
+        {
+            self.deferred.drop_config(topic);
+        }
         let availability = Routes::lamps(&self.routes.availability, topic);
         let state = Routes::lamps(&self.routes.state, topic);
         if !claimed && availability.is_empty() && state.is_empty() {
