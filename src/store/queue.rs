@@ -164,7 +164,8 @@ impl QueuedChange {
 
 /// A colour mode as fingerprints have always spelled it (the enum's variant names), so a
 /// queue saved by an earlier version still compares equal. Spelled out, not `Debug`: the
-/// release build formats no `Debug` (`-Zfmt-debug=none`, xtask/src/nightly.rs).
+/// release build formats derived `Debug` shallowly (`-Zfmt-debug=shallow`,
+/// xtask/src/nightly.rs), and a stored text must not depend on a compiler flag.
 fn mode_text(mode: ColorMode) -> &'static str {
     match mode {
         ColorMode::OnOff => "OnOff",

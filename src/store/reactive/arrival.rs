@@ -132,7 +132,8 @@ impl Store {
         if self.arriving.try_get_untracked() != Some(true) {
             return;
         }
-        let Some(due) = self.arrival.try_get_value().and_then(|a| a.due()) else {
+        let arrival = self.arrival.try_get_value().unwrap_or_default();
+        let (Some(due), Some(cap)) = (arrival.due(), arrival.cap) else {
             self.arrival_end();
             return;
         };
@@ -140,11 +141,7 @@ impl Store {
         // Lights whose configs wait for Home Assistant's template engine are part of this
         // first screen too: while it loads (and within the cap) the wait goes on, and the
         // replay's lamps restart the quiet time.
-        let cap_left = self
-            .arrival
-            .try_get_value()
-            .and_then(|a| a.cap)
-            .map_or(0.0, |cap| cap - now());
+        let cap_left = cap - now();
         let engine_loading = self
             .directory
             .try_with_value(|d| d.waiting_for_templates())

@@ -3,7 +3,7 @@
 //! Lamps the replay brings from the last visit's snapshot are greyed like the others restored
 //! from it, unless their topic was heard live while the engine loaded.
 
-use leptos::prelude::{GetValue, SetValue, Update, UpdateValue, WithValue};
+use leptos::prelude::{SetValue, Update, UpdateValue, WithValue};
 
 use crate::lamp::DirectoryEvent;
 
@@ -16,8 +16,10 @@ impl Store {
         let store = *self;
         template_module::load(move || {
             let replayed = store.directory.try_update_value(|d| d.replay_deferred());
-            let restored = store.restored_waiting.get_value();
-            store.restored_waiting.set_value(Default::default());
+            let restored = store
+                .restored_waiting
+                .try_update_value(std::mem::take)
+                .unwrap_or_default();
             let mut stale = Vec::new();
             for (held, events) in replayed.unwrap_or_default() {
                 if restored.contains(&held.topic) {
@@ -37,11 +39,9 @@ impl Store {
             // show together, not one frame apart; and, as `restore_snapshot` does, before the
             // restored ones are greyed, so the next frame does not mark them live.
             store.apply_card_updates();
-            if !stale.is_empty() {
-                for id in stale {
-                    if let Some(signal) = store.lamp(&id) {
-                        signal.update(|v| v.stale = true);
-                    }
+            for id in stale {
+                if let Some(signal) = store.lamp(&id) {
+                    signal.update(|v| v.stale = true);
                 }
             }
         });
