@@ -15,8 +15,9 @@ const PREFIX = "lampboard-shell-";
 const CACHE = PREFIX + VERSION;
 
 // Files whose name carries a hash of their content (trunk's `name-<hash>.ext`, the template
-// engine's `templates-<hash>/`): any copy under that name is this build's.
-const HASHED = /(^|\/)[^/]*-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$|^templates-[0-9a-f]{16}\//;
+// engine's `templates-<hash>/`, the split views' `split-<hash>/`): any copy under that name is
+// this build's.
+const HASHED = /(^|\/)[^/]*-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$|^(templates|split)-[0-9a-f]{16}\//;
 
 self.addEventListener("install", (event) => {
   // cache: "reload" skips the HTTP cache for unhashed files (index.html, boot.js, icons), so

@@ -18,7 +18,14 @@ if (!staging) {
   process.exit(1);
 }
 const release = process.env.TRUNK_PROFILE === "release";
-const run = (cmd, args) => execFileSync(cmd, args, { cwd: source, stdio: ["ignore", "inherit", "inherit"] });
+// The app's split flags (scripts/split-wasm.mjs) are not this module's: it has no split
+// points, and binaryen cannot shrink a wasm that keeps the linker's relocations.
+const env = { ...process.env };
+const flagsKey = "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS";
+if (env[flagsKey]) {
+  env[flagsKey] = env[flagsKey].replace("--cfg lampboard_split", "").replace("-Clink-args=--emit-relocs", "").replace(/\s+/g, " ").trim();
+}
+const run = (cmd, args) => execFileSync(cmd, args, { cwd: source, env, stdio: ["ignore", "inherit", "inherit"] });
 
 const cargoArgs = ["build", "--quiet", "-p", "lampboard-templates", "--lib", "--target", "wasm32-unknown-unknown"];
 if (release) cargoArgs.push("--release");

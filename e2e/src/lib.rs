@@ -347,6 +347,20 @@ impl Session {
         Ok(value["value"].clone())
     }
 
+    /// Makes the browser refuse the requests matching `patterns` (CDP URL patterns; none
+    /// when empty) from now on: a file the network cannot deliver.
+    pub async fn refuse(&self, patterns: &[&str]) {
+        self.cdp("Network.enable", serde_json::json!({}))
+            .await
+            .expect("network domain");
+        self.cdp(
+            "Network.setBlockedURLs",
+            serde_json::json!({ "urls": patterns }),
+        )
+        .await
+        .expect("set the refused URLs");
+    }
+
     /// Closes the browser.
     pub async fn close(self) {
         let _ = self.client.close().await;

@@ -12,23 +12,12 @@ use serde_json::{json, Value};
 
 const LONG: Duration = Duration::from_secs(30);
 
-/// Makes the browser refuse the requests matching `patterns` (CDP URL patterns; none when
-/// empty) from now on.
-async fn refuse(s: &Session, patterns: &[&str]) {
-    s.cdp("Network.enable", json!({}))
-        .await
-        .expect("network domain");
-    s.cdp("Network.setBlockedURLs", json!({ "urls": patterns }))
-        .await
-        .expect("set the refused URLs");
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_page_whose_wasm_cannot_load_says_so_under_the_header() {
     let server = StaticServer::start(e2e::dist());
     let page = format!("http://127.0.0.1:{}/", server.port);
     let s = Session::start(&page, 390, 844).await;
-    refuse(&s, &["*.wasm"]).await;
+    s.refuse(&["*.wasm"]).await;
     s.client.goto(&page).await.expect("the page loads");
 
     s.wait_until(
@@ -156,14 +145,14 @@ async fn the_shell_is_the_apps_first_screen_box_for_box_at(width: u32, height: u
     let s = Session::start(&page, width, height).await;
 
     // The shell alone: without boot.js nothing replaces it.
-    refuse(&s, &["*/boot.js"]).await;
+    s.refuse(&["*/boot.js"]).await;
     s.client.goto(&page).await.expect("the page loads");
     s.wait_for_css("#app-shell form.connect-panel", LONG).await;
     let shell = first_screen_boxes(&s, "#app-shell .shell-status").await;
     s.screenshot(&format!("app-shell-{width}")).await;
 
     // The app's first screen: a first visit, connecting.
-    refuse(&s, &[]).await;
+    s.refuse(&[]).await;
     s.open_app(&proxy.ws_url()).await;
     s.wait_until(
         "the app's first screen: connecting, the form and the empty hint",

@@ -1,9 +1,10 @@
 use gloo_timers::callback::Interval;
 use leptos::prelude::*;
 
+use super::split::loaded_view;
 use super::status_line::{SettingsDoor, StatusButton};
 use super::view_switch::ViewChoice;
-use super::{ConnectPanel, Dashboard, Explorer, StatusLine};
+use super::{ConnectPanel, Dashboard, StatusLine};
 use crate::lamp::DirectorySettings;
 use crate::net::status::ConnectionStatus;
 use crate::store::Store;
@@ -79,7 +80,10 @@ pub fn App(
             <ConnectPanel manual=manual />
             <Notice />
             <OfflineBanner />
-            <Show when=move || page.get() == Page::Lamps fallback=|| view! { <Explorer /> }>
+            <Show
+                when=move || page.get() == Page::Lamps
+                fallback=|| loaded_view("the messages", super::explorer::explorer)
+            >
                 <Dashboard />
             </Show>
         </main>

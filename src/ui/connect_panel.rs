@@ -2,7 +2,8 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use super::settings_drawer::SettingsDrawer;
+use super::settings_drawer::settings_drawer;
+use super::split::loaded_view;
 use super::status_line::SettingsDoor;
 use super::view_switch::{LampView, ViewChoice};
 use crate::arrange::Arrangement;
@@ -465,8 +466,12 @@ pub fn ConnectPanel(#[prop(optional)] manual: bool) -> impl IntoView {
             </div>
         </Show>
         <Show when=move || drawer_open.get()>
-            <SettingsDrawer conn=conn open=drawer_open />
+            {loaded_view("the settings", move || settings_drawer(conn, drawer_open))}
         </Show>
-        {move || setup.get().map(|s| view! { <super::share_prompt::SharePrompt conn=conn setup=s manual=manual /> })}
+        {move || {
+            setup
+                .get()
+                .map(|data| loaded_view("the setup link", move || super::share_prompt::share_prompt(conn, data.clone(), manual)))
+        }}
     }
 }

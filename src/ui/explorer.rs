@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos::tachys::view::keyed::keyed;
 
 use super::publish_form::{PublishDraft, PublishForm};
+use super::split::split_view;
 use super::topic_tree_view::{TopicTreePane, TreeState};
 
 use crate::store::log::{format_payload, payload_preview, LogEntry};
@@ -37,6 +38,14 @@ enum Pane {
     Tree,
     Log,
 }
+
+split_view!(
+    explorer,
+    /// The explorer page, built by its own chunk (`ui::split`): the Lamps page comes first.
+    pub(super) fn explorer() {
+        view! { <Explorer /> }
+    }
+);
 
 /// The explorer page.
 #[component]

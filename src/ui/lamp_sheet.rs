@@ -11,6 +11,7 @@ use leptos::wasm_bindgen::JsCast;
 use super::focus_trap::wrap_tab;
 use super::lamp_controls::LampControls;
 use super::lamp_tile::{css_rgb, glow, known_color, DeliveryMark};
+use super::split::{loaded_view, split_view};
 use crate::lamp::palette::Favourites;
 use crate::lamp::LampId;
 use crate::net::status::ConnectionStatus;
@@ -217,12 +218,6 @@ fn SheetBody(id: LampId, lamp: RwSignal<LampView>) -> impl IntoView {
             }
         })
     };
-    let removable = move || {
-        stale()
-            && store
-                .status
-                .with(|s| matches!(s, ConnectionStatus::Connected))
-    };
     let glow_color = move || {
         lamp.with(|v| {
             glow(v)
@@ -298,6 +293,25 @@ fn SheetBody(id: LampId, lamp: RwSignal<LampView>) -> impl IntoView {
                 </div>
             </Show>
 
+            {loaded_view("the lamp's controls", move || sheet_details(id, lamp))}
+        </div>
+    }
+}
+
+split_view!(
+    sheet,
+    /// Everything below the sheet's header (the controls, name and place, the facts), built
+    /// by its own chunk (`ui::split`): the tiles come first, and the header with its close
+    /// button is there at once, where the dialog puts the focus.
+    fn sheet_details(id: StoredValue<LampId>, lamp: RwSignal<LampView>) {
+        let store = expect_context::<Store>();
+        let removable = move || {
+            lamp.with(|v| v.stale)
+                && store
+                    .status
+                    .with(|s| matches!(s, ConnectionStatus::Connected))
+        };
+        view! {
             <LampControls id=id lamp=lamp />
 
             // Make it yours: name, room, favourite, hidden and (plain lamps) what it can do.
@@ -310,9 +324,9 @@ fn SheetBody(id: LampId, lamp: RwSignal<LampView>) -> impl IntoView {
             <Show when=removable>
                 <ForgetLamp id=id />
             </Show>
-        </div>
+        }
     }
-}
+);
 
 /// The lamp's system, topic, last message and what its configuration says, for the user who
 /// wonders where a lamp comes from or why it does not obey.

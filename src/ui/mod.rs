@@ -21,6 +21,7 @@ mod search_bar;
 mod settings_drawer;
 mod share_panel;
 mod share_prompt;
+mod split;
 mod status_line;
 mod throttled;
 mod topic_tree_view;

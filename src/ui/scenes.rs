@@ -6,6 +6,8 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 
+use super::split::{loaded_view, split_view};
+
 use crate::lamp::LampId;
 use crate::store::Store;
 
@@ -86,10 +88,10 @@ pub fn ScenesPanel() -> impl IntoView {
                 </Show>
                 <p class="scene-report" role="status">{report}</p>
                 <Show when=move || creating.get()>
-                    <NewScene open=creating />
+                    {loaded_view("the scene form", move || new_scene(creating))}
                 </Show>
                 <Show when=move || editing.get() && has_scenes()>
-                    <EditScenes />
+                    {loaded_view("the scene editor", edit_scenes)}
                 </Show>
             </section>
         </Show>
@@ -233,6 +235,22 @@ fn NewScene(open: RwSignal<bool>) -> impl IntoView {
         </form>
     }
 }
+
+split_view!(
+    scenes,
+    /// The new-scene form, built by the scene editor's chunk (`ui::split`).
+    fn new_scene(open: RwSignal<bool>) {
+        view! { <NewScene open=open /> }
+    }
+);
+
+split_view!(
+    scenes,
+    /// The scene editor, built by its own chunk (`ui::split`): most visits only run scenes.
+    fn edit_scenes() {
+        view! { <EditScenes /> }
+    }
+);
 
 /// Every scene with a name field, its lamps and targets, "Update to now" and "Delete".
 #[component]

@@ -7,6 +7,8 @@
 
 use leptos::html;
 use leptos::prelude::*;
+
+use super::split::split_view;
 use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -158,9 +160,17 @@ fn download(name: &str, text: &str) -> Result<(), JsValue> {
     Ok(())
 }
 
+split_view!(
+    settings,
+    /// The drawer, built by its own chunk (`ui::split`): the first screen does not need it.
+    pub(super) fn settings_drawer(conn: Connection, open: RwSignal<bool>) {
+        view! { <SettingsDrawer conn=conn open=open /> }
+    }
+);
+
 /// The drawer itself; `open` closes it.
 #[component]
-pub(super) fn SettingsDrawer(conn: Connection, open: RwSignal<bool>) -> impl IntoView {
+fn SettingsDrawer(conn: Connection, open: RwSignal<bool>) -> impl IntoView {
     let draft = RwSignal::new(conn.active.get_untracked());
     let https = page_is_https();
     let problems: Problems = Memo::new(move |_| draft.with(|p| p.problems(https)));

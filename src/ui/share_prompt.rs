@@ -8,15 +8,17 @@ use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::connect_panel::{fresh_profile_id, Connection};
+use super::split::split_view;
 use crate::arrange::Arrangement;
 use crate::share::plan::{self, Choice};
 use crate::share::{decode, fragment_data, Share};
 use crate::store::settings::{profile_storage_key, Profile};
 use crate::store::Store;
 
-/// The page's `#setup=` link, read and cleared from the address bar: None when the page
-/// was opened without one (the usual case), else the shared setup or why it is unusable.
-pub(super) fn take_setup_fragment() -> Option<Result<Share, String>> {
+/// The page's `#setup=` link, cleared from the address bar: None when the page was opened
+/// without one (the usual case), else the link's data, read by the prompt (its decoding
+/// lives in the prompt's chunk, `ui::split`: the first load does not need it).
+pub(super) fn take_setup_fragment() -> Option<String> {
     let href = web_sys::window()?.location().href().ok()?;
     take_setup_from(&href)
 }
@@ -24,12 +26,11 @@ pub(super) fn take_setup_fragment() -> Option<Result<Share, String>> {
 /// [`take_setup_fragment`] for the URL a `hashchange` went to (the event's own, not
 /// `location`'s: read from the event, each listener sees the link even after another one
 /// cleared the address bar).
-pub(super) fn take_setup_from(url: &str) -> Option<Result<Share, String>> {
+pub(super) fn take_setup_from(url: &str) -> Option<String> {
     let window = web_sys::window()?;
     let location = window.location();
     let (_, hash) = url.split_once('#')?;
-    let data = fragment_data(hash)?;
-    let read = decode(data);
+    let data = fragment_data(hash)?.to_owned();
     let clean = format!(
         "{}{}",
         location.pathname().unwrap_or_default(),
@@ -38,7 +39,7 @@ pub(super) fn take_setup_from(url: &str) -> Option<Result<Share, String>> {
     if let Ok(history) = window.history() {
         let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&clean));
     }
-    Some(read)
+    Some(data)
 }
 
 /// Merges the shared arrangement into the one kept for `profile` (item by item, the newer
@@ -92,11 +93,19 @@ fn summary(a: &Arrangement) -> String {
     format!("Dashboard: {}", parts.join(", "))
 }
 
+split_view!(
+    share,
+    /// The dialog for a setup link's `data`, built by its own chunk with the link's decoding.
+    pub(super) fn share_prompt(conn: Connection, data: String, manual: bool) {
+        view! { <SharePrompt conn=conn setup=decode(&data) manual=manual /> }
+    }
+);
+
 /// The dialog for a setup link. `manual` (the tests) leaves the broker alone; otherwise
 /// the answer connects: to the shared profile once added, or, on cancel, to the profile in
 /// use if the page was not connected or trying already (a link opened at start-up).
 #[component]
-pub(super) fn SharePrompt(
+fn SharePrompt(
     conn: Connection,
     setup: Result<Share, String>,
     #[prop(optional)] manual: bool,

@@ -35,8 +35,10 @@ pub const BUILD_STD_FEATURES: &str = "optimize_for_size";
 ///   the wasm (605.9 -> 600.6 KB). Not `none` (which blanks every `{:?}`, serde's quoted
 ///   values in its error messages among them) for only 0.3 KB more; the app's own messages
 ///   spell values out without `Debug` anyway.
-pub const RELEASE_RUSTFLAGS: &str =
-    "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=shallow";
+/// - `--cfg lampboard_split -Clink-args=--emit-relocs`: the views that are not on the first
+///   screen become split points (`src/ui/split.rs`), and the linker keeps the relocations
+///   that `scripts/split-wasm.mjs` (wasm-split) reads to cut them into chunks of their own.
+pub const RELEASE_RUSTFLAGS: &str = "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=shallow --cfg lampboard_split -Clink-args=--emit-relocs";
 
 /// Picks the toolchain to run from `rustup toolchain list` and what `rustc +nightly -V`
 /// printed (None when there is no `nightly`): the dated name when installed, else

@@ -15,6 +15,9 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const WASM_PACK_VERSION: &str = "0.15.1";
 /// cargo-fuzz drives the decoder's libFuzzer target in every test run.
 pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
+/// wasm-split-cli (crate `wasm_split_cli_support`, feature `build-binary`): cuts the release
+/// wasm into the first load and the chunks of the views opened later (scripts/split-wasm.mjs).
+pub const WASM_SPLIT_VERSION: &str = "0.2.4";
 /// wasm-opt must be binaryen 132 (Debian's 108 breaks the app).
 pub const WASM_OPT_VERSION: &str = "132";
 /// Debian packages: the browser and its driver for tests, the brokers for tests and dev
@@ -41,6 +44,7 @@ Install these by hand, then run the command again:
   cargo install wasm-bindgen-cli --version <the wasm-bindgen version in Cargo.lock>
   cargo install --locked wasm-pack --version 0.15.1
   cargo install --locked cargo-fuzz --version 0.13.2
+  cargo install --locked wasm_split_cli_support --version 0.2.4 --features build-binary
   npm ci                      # binaryen 132 into node_modules/.bin
   Debian/Ubuntu: sudo apt-get install chromium chromium-driver mosquitto mosquitto-clients openssl rabbitmq-server
   then: sudo rabbitmq-plugins enable --offline rabbitmq_mqtt rabbitmq_web_mqtt
@@ -89,7 +93,36 @@ pub fn setup(ws: &Workspace, steps: &mut Steps) -> Result<(), StepFailed> {
     steps.run(&format!("cargo-fuzz {CARGO_FUZZ_VERSION}"), |_| {
         cargo_tool("cargo-fuzz", "cargo-fuzz", CARGO_FUZZ_VERSION, true)
     })?;
+    steps.run(&format!("wasm-split-cli {WASM_SPLIT_VERSION}"), |_| {
+        wasm_split_cli()
+    })?;
     Ok(())
+}
+
+/// wasm-split-cli has no `--version`: cargo's own list of installed crates says which one
+/// is there.
+fn wasm_split_cli() -> Result<(), String> {
+    let krate = "wasm_split_cli_support";
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let listed = capture(Command::new(&cargo).args(["install", "--list"])).unwrap_or_default();
+    let wanted = format!("{krate} v{WASM_SPLIT_VERSION}:");
+    if listed.lines().any(|l| l.trim() == wanted)
+        && capture(Command::new("wasm-split-cli").arg("--help")).is_some()
+    {
+        println!("    wasm-split-cli {WASM_SPLIT_VERSION} already installed");
+        return Ok(());
+    }
+    println!("    wasm-split-cli: installing {krate} {WASM_SPLIT_VERSION} (this takes minutes)");
+    run(Command::new(cargo).args([
+        "install",
+        krate,
+        "--version",
+        WASM_SPLIT_VERSION,
+        "--features",
+        "build-binary",
+        "--locked",
+        "--force",
+    ]))
 }
 
 /// The version a tool reports with `--version`, or None when it is missing.

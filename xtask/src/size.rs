@@ -22,9 +22,10 @@ pub fn is_page_file(path: &str) -> bool {
 
 /// Whether a dist file is fetched only when needed: Home Assistant's template engine
 /// (`templates-<hash>/`, scripts/template-module.mjs), loaded when a light with templates is
-/// discovered.
+/// discovered, and the chunks of the views not on the first screen (`split-<hash>/`,
+/// scripts/split-wasm.mjs), loaded when one first opens.
 pub fn is_on_demand(path: &str) -> bool {
-    path.starts_with("templates-")
+    path.starts_with("templates-") || path.starts_with("split-")
 }
 
 /// gzip -9 bytes of the files the budget counts.
@@ -139,7 +140,7 @@ pub fn render(sizes: &[FileSize]) -> String {
         .sum();
     if on_demand > 0 {
         s.push_str(&format!(
-            "fetched on first need (Home Assistant's template engine) gzip -9: {:.1} KB\n",
+            "fetched on first need (the views' chunks, Home Assistant's template engine) gzip -9: {:.1} KB\n",
             on_demand as f64 / 1000.0
         ));
     }
@@ -240,6 +241,8 @@ mod tests {
             f("manifest.webmanifest", 99_999),
             f("templates-0123/lampboard_templates_bg.wasm", 50_000),
             f("templates-0123/lampboard_templates.js", 2_000),
+            f("split-0123/split_settings.wasm", 40_000),
+            f("split-0123/__wasm_split.js", 1_000),
         ];
         assert_eq!(
             page_gzip(&sizes),

@@ -1,0 +1,72 @@
+//! Views that are not on the first screen, loaded when first opened.
+//!
+//! The release build (`cargo xtask`, `--cfg lampboard_split`) links with relocations kept,
+//! and `scripts/split-wasm.mjs` cuts the code only these views reach into wasm chunks of
+//! their own (wasm-split, the tool behind Leptos' `#[lazy]`). The first load then carries the
+//! dashboard, the connection and the lamp systems, and a chunk is fetched the first time its
+//! view opens (the service worker keeps every chunk for offline starts). Every other build
+//! (`trunk serve`, the tests) has no chunks: the same functions run at once.
+
+use leptos::prelude::*;
+
+/// A chunk could not be fetched (offline on a first visit, a deploy that removed it): the
+/// view says so in words and offers to try again, instead of the app stopping.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChunkError;
+
+#[cfg(lampboard_split)]
+impl From<leptos::wasm_split::SplitLoaderError> for ChunkError {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        ChunkError
+    }
+}
+
+/// Declares `async fn $name(args) -> Result<AnyView, ChunkError>` whose body the release
+/// build moves into the chunk `$chunk` (functions naming one chunk share it). Arguments are
+/// passed by value across the chunk's boundary: keep them `Copy` handles (signals, the store).
+macro_rules! split_view {
+    ($chunk:ident, $(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
+        #[cfg(lampboard_split)]
+        #[::leptos::wasm_split::wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible)]
+        $(#[$meta])*
+        $vis fn $name($($arg: $ty),*) -> Result<::leptos::prelude::AnyView, $crate::ui::split::ChunkError> {
+            Ok(::leptos::prelude::IntoAny::into_any($body))
+        }
+
+        #[cfg(not(lampboard_split))]
+        $(#[$meta])*
+        $vis async fn $name($($arg: $ty),*) -> Result<::leptos::prelude::AnyView, $crate::ui::split::ChunkError> {
+            Ok(::leptos::prelude::IntoAny::into_any($body))
+        }
+    };
+}
+pub(crate) use split_view;
+
+/// Renders what `load` builds once its chunk is there: nothing while it loads (a chunk is
+/// small and usually cached), and a line with a retry button if it cannot be fetched.
+/// `what` names the view in that line ("the settings").
+pub fn loaded_view<F, Fut>(what: &'static str, load: F) -> impl IntoView
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<AnyView, ChunkError>> + 'static,
+{
+    let attempt = RwSignal::new(0u32);
+    move || {
+        attempt.track();
+        let fut = send_wrapper::SendWrapper::new(load());
+        Suspend::new(async move {
+            match fut.await {
+                Ok(view) => view,
+                Err(ChunkError) => view! {
+                    <p class="notice chunk-error" role="alert">
+                        <span>{format!("Lampboard could not load {what}: the network is out of reach.")}</span>
+                        <button class="chip" on:click=move |_| attempt.update(|n| *n += 1)>
+                            "Try again"
+                        </button>
+                    </p>
+                }
+                .into_any(),
+            }
+        })
+    }
+}
