@@ -1,0 +1,109 @@
+//! The release build's lazily loaded views (issue 17, src/ui/split.rs): the first load
+//! fetches none of the chunks in `split-<hash>/`; opening the settings, the Messages page or
+//! a lamp's sheet fetches its own; and a chunk the network cannot deliver is said in words,
+//! with a retry that works once the network is back, while the rest of the app goes on.
+//!
+//! Run through `cargo xtask test` (the Mosquitto step), which builds dist/ first.
+
+use std::time::Duration;
+
+use e2e::{broker_kind, Broker, Session, StaticServer};
+use serde_json::Value;
+
+const LONG: Duration = Duration::from_secs(30);
+
+/// The chunk files (`split-…/*.wasm`) this page has fetched so far.
+async fn fetched_chunks(s: &Session) -> Vec<String> {
+    let names = s
+        .js("return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/split-') && n.endsWith('.wasm')).map(n => n.split('/').pop())")
+        .await;
+    serde_json::from_value::<Vec<String>>(names).unwrap_or_default()
+}
+
+async fn open_page(broker: &Broker, server: &StaticServer) -> Session {
+    let page = format!("http://127.0.0.1:{}/", server.port);
+    let s = Session::start(&page, 390, 844).await;
+    s.open_app(&broker.ws_url()).await;
+    s
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_first_load_fetches_no_chunk_and_each_view_fetches_its_own() {
+    let broker = Broker::start(broker_kind());
+    let server = StaticServer::start(e2e::dist());
+    let s = open_page(&broker, &server).await;
+    s.wait_listening(LONG).await;
+    assert_eq!(
+        fetched_chunks(&s).await,
+        Vec::<String>::new(),
+        "the dashboard needs no chunk"
+    );
+
+    s.open_settings().await;
+    let after_settings = fetched_chunks(&s).await;
+    assert!(
+        after_settings.iter().any(|n| n == "split_settings.wasm")
+            && !after_settings.iter().any(|n| n == "split_explorer.wasm"),
+        "the settings fetched their own chunk, not the explorer's: {after_settings:?}"
+    );
+    s.js("document.querySelector('.drawer-head button.close').click(); return true;")
+        .await;
+
+    s.js("document.querySelector('button.tab[data-page=\"messages\"]').click(); return true;")
+        .await;
+    s.wait_for_css(".explorer", LONG).await;
+    let after_messages = fetched_chunks(&s).await;
+    assert!(
+        after_messages.iter().any(|n| n == "split_explorer.wasm"),
+        "the Messages page fetched the explorer's chunk: {after_messages:?}"
+    );
+    assert_eq!(
+        s.console_errors().await,
+        Vec::<String>::new(),
+        "no errors on the way"
+    );
+    s.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chunk_the_network_cannot_deliver_is_said_in_words_and_a_retry_loads_it() {
+    let broker = Broker::start(broker_kind());
+    let server = StaticServer::start(e2e::dist());
+    let page = format!("http://127.0.0.1:{}/", server.port);
+    let s = Session::start(&page, 390, 844).await;
+    // From the start, so the service worker's install cannot keep a copy for the page.
+    // The chunks, not their loader: the main module imports the loader at start.
+    s.refuse(&["*/split-*/*.wasm"]).await;
+    s.open_app(&broker.ws_url()).await;
+    s.wait_listening(LONG).await;
+
+    s.js("document.querySelector('button.open-settings').click(); return true;")
+        .await;
+    s.wait_for_css(".chunk-error", LONG).await;
+    let said = s.text(".chunk-error span").await;
+    assert_eq!(
+        said, "Lampboard could not load the settings: the network is out of reach.",
+        "the failure is said in words"
+    );
+    assert_eq!(
+        s.js("return document.querySelector('header.app-header nav.tabs') !== null && document.querySelector('.drawer input[name=\"username\"]') === null")
+            .await,
+        Value::Bool(true),
+        "the page goes on; no half-built drawer"
+    );
+
+    s.screenshot("chunk-error-phone").await;
+
+    s.refuse(&[]).await;
+    s.js("document.querySelector('.chunk-error button').click(); return true;")
+        .await;
+    s.wait_for_css(".drawer input[name=\"username\"]", LONG)
+        .await;
+    assert_eq!(
+        s.js("return document.querySelector('.chunk-error') === null")
+            .await,
+        Value::Bool(true),
+        "the line goes once the drawer is there"
+    );
+    s.close().await;
+}
