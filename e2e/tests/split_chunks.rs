@@ -1,7 +1,8 @@
 //! The release build's lazily loaded views (issue 17, src/ui/split.rs): the first load
 //! fetches none of the chunks in `split-<hash>/`; opening the settings, the Messages page or
-//! a lamp's sheet fetches its own; and a chunk the network cannot deliver is said in words,
-//! with a retry that works once the network is back, while the rest of the app goes on.
+//! a lamp's sheet fetches its own; a slow chunk says it is loading; and a chunk the network
+//! cannot deliver is said in words, with a retry that works once the network is back, while
+//! the rest of the app goes on.
 //!
 //! Run through `cargo xtask test` (the Mosquitto step), which builds dist/ first.
 
@@ -104,6 +105,48 @@ async fn a_chunk_the_network_cannot_deliver_is_said_in_words_and_a_retry_loads_i
             .await,
         Value::Bool(true),
         "the line goes once the drawer is there"
+    );
+    s.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_slow_chunk_says_it_is_loading_until_its_view_is_there() {
+    let broker = Broker::start(broker_kind());
+    let server = StaticServer::start(e2e::dist());
+    let s = open_page(&broker, &server).await;
+    s.wait_listening(LONG).await;
+    // A slow first visit: past the service worker (its install may have kept the chunks
+    // already), every request a second and a half late.
+    s.cdp("Network.enable", serde_json::json!({}))
+        .await
+        .expect("network domain");
+    s.cdp(
+        "Network.setBypassServiceWorker",
+        serde_json::json!({ "bypass": true }),
+    )
+    .await
+    .expect("bypass the service worker");
+    s.cdp(
+        "Network.emulateNetworkConditions",
+        serde_json::json!({ "offline": false, "latency": 1500, "downloadThroughput": -1, "uploadThroughput": -1 }),
+    )
+    .await
+    .expect("a slow network");
+
+    s.js("document.querySelector('button.tab[data-page=\"messages\"]').click(); return true;")
+        .await;
+    s.wait_for_css(".chunk-loading", LONG).await;
+    assert_eq!(
+        s.text(".chunk-loading").await,
+        "Loading the messages…",
+        "a slow chunk says what is coming"
+    );
+    s.wait_for_css(".explorer", LONG).await;
+    assert_eq!(
+        s.js("return document.querySelector('.chunk-loading') === null")
+            .await,
+        Value::Bool(true),
+        "the bar goes once the page is there"
     );
     s.close().await;
 }

@@ -4,7 +4,8 @@
 //! and `scripts/split-wasm.mjs` cuts the code only these views reach into wasm chunks of
 //! their own (wasm-split, the tool behind Leptos' `#[lazy]`). The first load then carries the
 //! dashboard, the connection and the lamp systems, and a chunk is fetched the first time its
-//! view opens (the service worker keeps every chunk for offline starts). Every other build
+//! view opens (the service worker keeps every chunk for offline starts; a slow fetch says
+//! *Loading …*, a failed one says so with a retry). Every other build
 //! (`trunk serve`, the tests) has no chunks: the same functions run at once.
 
 use leptos::prelude::*;
@@ -42,20 +43,39 @@ macro_rules! split_view {
 }
 pub(crate) use split_view;
 
-/// Renders what `load` builds once its chunk is there: nothing while it loads (a chunk is
-/// small and usually cached), and a line with a retry button if it cannot be fetched.
-/// `what` names the view in that line ("the settings").
+/// How long a chunk may take before its view says it is loading: a chunk from the service
+/// worker's cache is there in a few milliseconds, and a bar flashing for those would be noise.
+const SLOW_MS: u32 = 300;
+
+/// Renders what `load` builds once its chunk is there. While it loads: nothing, and after
+/// [`SLOW_MS`] a bar *Loading the settings…* (a slow first visit); if it cannot be fetched, a
+/// line with a retry button. `what` names the view in both ("the settings").
 pub fn loaded_view<F, Fut>(what: &'static str, load: F) -> impl IntoView
 where
     F: Fn() -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<AnyView, ChunkError>> + 'static,
 {
     let attempt = RwSignal::new(0u32);
-    move || {
+    let slow = RwSignal::new(false);
+    let timer = StoredValue::new_local(None::<gloo_timers::callback::Timeout>);
+    on_cleanup(move || {
+        let _ = timer.try_set_value(None);
+    });
+    let body = move || {
         attempt.track();
+        // Dropped (cancelled) when the chunk is there: at once, when it was loaded before.
+        timer.set_value(Some(gloo_timers::callback::Timeout::new(
+            SLOW_MS,
+            move || {
+                slow.try_set(true);
+            },
+        )));
         let fut = send_wrapper::SendWrapper::new(load());
         Suspend::new(async move {
-            match fut.await {
+            let loaded = fut.await;
+            let _ = timer.try_set_value(None);
+            slow.try_set(false);
+            match loaded {
                 Ok(view) => view,
                 Err(ChunkError) => view! {
                     <p class="notice chunk-error" role="alert">
@@ -68,5 +88,11 @@ where
                 .into_any(),
             }
         })
-    }
+    };
+    let loading = move || {
+        slow.get().then(|| {
+            view! { <p class="notice chunk-loading" role="status">{format!("Loading {what}…")}</p> }
+        })
+    };
+    view! { {body} {loading} }
 }
