@@ -17,7 +17,7 @@ mod frames;
 mod host;
 #[path = "common/page.rs"]
 mod page;
-use frames::{settle, sleep};
+use frames::{settle_frame, sleep};
 use page::{mount, Page};
 use wasm_bindgen_test::*;
 
@@ -47,7 +47,7 @@ fn suback(page: &Page) {
 /// A first visit after its CONNACK and SUBACK, with lamp A's retained state in: waiting.
 async fn first_visit_with_one_lamp_in() -> Page {
     let page = mount();
-    settle().await;
+    settle_frame().await;
     connack(&page, false);
     suback(&page);
     page.receive(A, br#"{"state":"ON"}"#, QoS::AtMostOnce, true);
@@ -61,7 +61,7 @@ fn tiles(page: &Page) -> usize {
 #[wasm_bindgen_test]
 async fn a_first_visits_lamps_are_drawn_together_once_they_are_in() {
     let page = first_visit_with_one_lamp_in().await;
-    settle().await;
+    settle_frame().await;
     assert_eq!(tiles(&page), 0, "the first lamp waits for the others");
     assert!(
         page.has("form.connect-panel"),
@@ -72,14 +72,14 @@ async fn a_first_visits_lamps_are_drawn_together_once_they_are_in() {
     sleep(quiet as u32 / 2).await;
     page.receive(B, br#"{"state":"OFF"}"#, QoS::AtMostOnce, true);
     sleep(quiet as u32 / 3).await;
-    settle().await;
+    settle_frame().await;
     assert_eq!(
         tiles(&page),
         0,
         "a lamp arriving starts the quiet time again"
     );
     sleep(quiet as u32 * 2).await;
-    settle().await;
+    settle_frame().await;
     assert_eq!(tiles(&page), 2, "both lamps, drawn together");
     assert!(
         !page.has("form.connect-panel"),
@@ -92,32 +92,32 @@ async fn a_first_visits_lamps_are_drawn_together_once_they_are_in() {
 async fn a_page_with_lamps_a_resumed_session_or_a_lost_connection_does_not_wait() {
     // Lamps already shown (a reconnect, or a snapshot of the last visit): no wait.
     let page = mount();
-    settle().await;
+    settle_frame().await;
     page.receive(A, br#"{"state":"ON"}"#, QoS::AtMostOnce, true);
-    settle().await;
+    settle_frame().await;
     connack(&page, false);
     suback(&page);
     page.receive(B, br#"{"state":"OFF"}"#, QoS::AtMostOnce, true);
-    settle().await;
+    settle_frame().await;
     assert_eq!(tiles(&page), 2, "known lamps never wait");
     drop(page);
 
     // A resumed session gets no new SUBACK: no wait either.
     let page = mount();
-    settle().await;
+    settle_frame().await;
     connack(&page, true);
     page.receive(A, br#"{"state":"ON"}"#, QoS::AtMostOnce, true);
-    settle().await;
+    settle_frame().await;
     assert_eq!(tiles(&page), 1, "a resumed session does not wait");
     drop(page);
 
     // The connection drops while waiting: what came is shown at once.
     let page = first_visit_with_one_lamp_in().await;
-    settle().await;
+    settle_frame().await;
     assert_eq!(tiles(&page), 0);
     page.store
         .handle_client_event(ClientEvent::Status(ConnectionStatus::Disconnected));
-    settle().await;
+    settle_frame().await;
     assert_eq!(tiles(&page), 1, "a lost connection ends the wait");
 }
 
@@ -138,19 +138,19 @@ async fn once_the_broker_has_answered_every_subscribes_probe_the_lamps_come_with
         "the test needs the shortcut well inside the quiet time"
     );
     let page = first_visit_with_one_lamp_in().await;
-    settle().await;
+    settle_frame().await;
 
     // Another SUBSCRIBE is still open (a Zigbee2MQTT device's own topics): no shortcut.
     probe_answered(&page, true);
     sleep(settle_ms * 2).await;
-    settle().await;
+    settle_frame().await;
     assert_eq!(tiles(&page), 0, "an open SUBSCRIBE keeps the wait");
 
     // Its state, then its probe's answer: every SUBSCRIBE settled, the burst is in.
     page.receive(B, br#"{"state":"OFF"}"#, QoS::AtMostOnce, true);
     probe_answered(&page, false);
     sleep(settle_ms * 2).await;
-    settle().await;
+    settle_frame().await;
     assert_eq!(
         tiles(&page),
         2,

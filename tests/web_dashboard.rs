@@ -26,7 +26,7 @@ use export::capture_export;
 mod host;
 #[path = "common/page.rs"]
 mod page;
-use frames::{settle, sleep};
+use frames::{next_frame, settle, sleep};
 use page::{fire, message, mount, mount_store_with, sent, set_value, within, Page, Recorder, Sent};
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
@@ -112,6 +112,53 @@ fn seed(page: &Page) {
 }
 
 // ---------- lamp cards ----------
+
+#[wasm_bindgen_test]
+async fn a_card_in_a_flood_is_drawn_at_the_pace_with_its_last_state() {
+    let page = seeded().await;
+    let state = || {
+        within(&page.card(KITCHEN), ".tile-state")
+            .text_content()
+            .unwrap_or_default()
+    };
+    // After a quiet spell, news is drawn at the next frame.
+    sleep(lampboard::store::CARD_PACE_MS as u32 + 20).await;
+    page.receive(
+        KITCHEN,
+        br#"{"state":"ON","brightness":51}"#,
+        QoS::AtMostOnce,
+        true,
+    );
+    next_frame().await;
+    next_frame().await;
+    assert_eq!(
+        state(),
+        "On · 20 %",
+        "the first news of a quiet lamp is drawn at once"
+    );
+    // More within the pace waits for it, and only the last is drawn.
+    page.receive(
+        KITCHEN,
+        br#"{"state":"ON","brightness":102}"#,
+        QoS::AtMostOnce,
+        true,
+    );
+    page.receive(
+        KITCHEN,
+        br#"{"state":"ON","brightness":153}"#,
+        QoS::AtMostOnce,
+        true,
+    );
+    next_frame().await;
+    assert_eq!(state(), "On · 20 %", "a flood is not drawn every frame");
+    sleep(lampboard::store::CARD_PACE_MS as u32 + 20).await;
+    next_frame().await;
+    assert_eq!(
+        state(),
+        "On · 60 %",
+        "the pace's frame draws the last state"
+    );
+}
 
 #[wasm_bindgen_test]
 async fn cards_appear_by_room_with_name_state_and_glow() {

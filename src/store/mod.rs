@@ -21,4 +21,6 @@ pub mod view;
 #[cfg(target_arch = "wasm32")]
 mod reactive;
 #[cfg(target_arch = "wasm32")]
-pub use reactive::{Publisher, Store, ARRIVAL_CAP_MS, ARRIVAL_QUIET_MS, ARRIVAL_SETTLE_MS};
+pub use reactive::{
+    Publisher, Store, ARRIVAL_CAP_MS, ARRIVAL_QUIET_MS, ARRIVAL_SETTLE_MS, CARD_PACE_MS,
+};

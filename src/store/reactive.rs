@@ -137,9 +137,15 @@ pub struct Store {
     log: StoredValue<MessageLog>,
     tree: StoredValue<TopicTree>,
     frame_pending: StoredValue<bool>,
+    /// How many views show the log or the topic tree (the explorer, while mounted): with
+    /// none, a message asks no animation frame for them (a frame requested 60 times a second
+    /// is a rendering pass the browser runs 60 times a second, on the dashboard too).
+    log_watchers: StoredValue<usize>,
     regroup_pending: StoredValue<bool>,
     card_updates: StoredValue<HashMap<LampId, CardUpdate>>,
     card_updates_pending: StoredValue<bool>,
+    /// When the cards' news was last drawn (ms since the epoch): the pace of [`CARD_PACE_MS`].
+    cards_drawn_at: StoredValue<f64>,
     lamps: StoredValue<HashMap<LampId, RwSignal<LampView>>>,
     directory: StoredValue<LampDirectory>,
     subscribed: StoredValue<BTreeSet<String>>,
@@ -213,6 +219,13 @@ fn local_storage() -> Option<web_sys::Storage> {
 /// localStorage write per second, and at most a second of states is lost when the tab closes.
 const SNAPSHOT_WRITE_DELAY: std::time::Duration = std::time::Duration::from_millis(1000);
 
+/// The cards' news is drawn at the next frame, and while messages keep coming at most once
+/// in this many ms: in a flood, a card redrawn 60 times a second cannot be read, and each
+/// redraw's style, layout and paint was most of the main thread's time (the flood bench's
+/// cost per message fell with the rate: a cost per frame, not per message). The echo of the
+/// user's own change is drawn at once, whatever the pace.
+pub const CARD_PACE_MS: f64 = 100.0;
+
 /// What a card is waiting to show at the next frame.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum CardUpdate {
@@ -271,9 +284,11 @@ impl Store {
             log: StoredValue::new(MessageLog::new(LOG_CAPACITY)),
             tree: StoredValue::new(TopicTree::default()),
             frame_pending: StoredValue::new(false),
+            log_watchers: StoredValue::new(0),
             regroup_pending: StoredValue::new(false),
             card_updates: StoredValue::new(HashMap::new()),
             card_updates_pending: StoredValue::new(false),
+            cards_drawn_at: StoredValue::new(f64::NEG_INFINITY),
             lamps: StoredValue::new(HashMap::new()),
             directory: StoredValue::new(LampDirectory::new(settings)),
             subscribed: StoredValue::new(BTreeSet::new()),
@@ -546,9 +561,25 @@ impl Store {
         }
     }
 
+    /// Called by a view that shows the log or the topic tree, for as long as it is mounted
+    /// (its owner's cleanup ends it): the log's news then reaches it once per frame. A view
+    /// mounting later reads the log as it is then.
+    pub fn watch_log(&self) {
+        self.log_watchers.update_value(|n| *n += 1);
+        let store = *self;
+        on_cleanup(move || {
+            store
+                .log_watchers
+                .try_update_value(|n| *n = n.saturating_sub(1));
+        });
+    }
+
     /// Asks for one explorer re-render at the next animation frame, however
     /// many messages arrive before it.
     fn schedule_log_render(&self) {
+        if self.log_watchers.try_get_value().unwrap_or(0) == 0 {
+            return;
+        }
         let store = *self;
         once_per_frame(self.frame_pending, move || {
             store.log_version.try_update(|v| *v += 1);
@@ -578,16 +609,44 @@ impl Store {
                 *entry = CardUpdate::State;
             }
         });
+        self.schedule_card_updates();
+    }
+
+    /// Draws the waiting cards at the next frame, or, when the last drawing was less than
+    /// [`CARD_PACE_MS`] ago, at the first frame after the pace allows.
+    fn schedule_card_updates(&self) {
+        if self.card_updates_pending.try_get_value() != Some(false) {
+            return;
+        }
         let store = *self;
-        once_per_frame(self.card_updates_pending, move || {
-            store.apply_card_updates()
-        });
+        let drawn_at = self.cards_drawn_at.get_value();
+        let wait = CARD_PACE_MS - (wall_clock() - drawn_at);
+        if wait <= 0.0 {
+            once_per_frame(self.card_updates_pending, move || {
+                store.apply_card_updates()
+            });
+            return;
+        }
+        self.card_updates_pending.set_value(true);
+        set_timeout(
+            move || {
+                if store.card_updates_pending.try_set_value(false).is_none() {
+                    once_per_frame(store.card_updates_pending, move || {
+                        store.apply_card_updates()
+                    });
+                }
+            },
+            std::time::Duration::from_millis(wait.ceil() as u64),
+        );
     }
 
     fn apply_card_updates(&self) {
         let Some(pending) = self.card_updates.try_update_value(std::mem::take) else {
             return;
         };
+        if !pending.is_empty() {
+            self.cards_drawn_at.try_set_value(wall_clock());
+        }
         for (id, update) in pending {
             self.apply_card_update(id, update);
         }

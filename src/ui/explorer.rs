@@ -51,6 +51,8 @@ split_view!(
 #[component]
 pub fn Explorer() -> impl IntoView {
     let store = expect_context::<Store>();
+    // The log's news is drawn once per frame while this page is mounted.
+    store.watch_log();
     // Kept per broker profile (`Store::set_explorer_filter`): another broker's topics differ.
     let filter = store.explorer_filter;
     let filter_error = move || {

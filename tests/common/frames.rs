@@ -12,8 +12,21 @@ pub async fn sleep(ms: u32) {
 
 /// Lets effects run and the DOM catch up, including what the store defers to the next
 /// animation frame (the room list, the cards, the explorer).
+/// One frame and no more: for the tests of timings shorter than the cards' pace (the
+/// first visit's arrival wait, tests/web_arrival.rs).
+pub async fn settle_frame() {
+    flush().await;
+    next_frame().await;
+    flush().await;
+}
+
+/// Cards drawn less than `CARD_PACE_MS` ago wait out that pace (store/reactive.rs), so this
+/// waits for the frame after it too.
 pub async fn settle() {
     flush().await;
+    next_frame().await;
+    flush().await;
+    sleep(lampboard::store::CARD_PACE_MS as u32 + 5).await;
     next_frame().await;
     flush().await;
 }
