@@ -21,9 +21,13 @@ async fn fetched_chunks(s: &Session) -> Vec<String> {
     serde_json::from_value::<Vec<String>>(names).unwrap_or_default()
 }
 
+/// A phone-sized browser on the app's page, before the app is opened.
+async fn phone(server: &StaticServer) -> Session {
+    Session::start(&format!("http://127.0.0.1:{}/", server.port), 390, 844).await
+}
+
 async fn open_page(broker: &Broker, server: &StaticServer) -> Session {
-    let page = format!("http://127.0.0.1:{}/", server.port);
-    let s = Session::start(&page, 390, 844).await;
+    let s = phone(server).await;
     s.open_app(&broker.ws_url()).await;
     s
 }
@@ -70,8 +74,7 @@ async fn the_first_load_fetches_no_chunk_and_each_view_fetches_its_own() {
 async fn a_chunk_the_network_cannot_deliver_is_said_in_words_and_a_retry_loads_it() {
     let broker = Broker::start(broker_kind());
     let server = StaticServer::start(e2e::dist());
-    let page = format!("http://127.0.0.1:{}/", server.port);
-    let s = Session::start(&page, 390, 844).await;
+    let s = phone(&server).await;
     // From the start, so the service worker's install cannot keep a copy for the page.
     // The chunks, not their loader: the main module imports the loader at start.
     s.refuse(&["*/split-*/*.wasm"]).await;
