@@ -13,9 +13,10 @@
 // A build without the cfg (a debug build, `trunk build --release` by hand on stable) has no
 // split points: this step then does nothing.
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+
+import { appLink, placeHashed, wasmOptFor } from "./build-steps.mjs";
 
 const staging = process.env.TRUNK_STAGING_DIR;
 const source = process.env.TRUNK_SOURCE_DIR ?? process.cwd();
@@ -42,10 +43,7 @@ function split() {
   // boot.js's data attributes name trunk's hashed glue: `lampboard-<hash>.js`.
   const js = /data-lampboard-js="\/?([^"]+)\.js"/.exec(html)?.[1];
   if (!js || js.includes("/")) fail("index.html names no app glue (data-lampboard-js)");
-  const sourceHtml = readFileSync(join(source, "index.html"), "utf8");
-  const rustLink = /<link data-trunk rel="rust"[^>]*>/.exec(sourceHtml)?.[0] ?? "";
-  const params = /data-wasm-opt-params="([^"]*)"/.exec(rustLink)?.[1] ?? "";
-  const level = /data-wasm-opt="([^"]*)"/.exec(rustLink)?.[1] ?? "z";
+  const rustLink = appLink(source);
   const bin = /data-bin="([^"]*)"/.exec(rustLink)?.[1] ?? "lampboard";
 
   const targetDir = process.env.CARGO_TARGET_DIR ?? join(source, "target");
@@ -64,9 +62,7 @@ function split() {
   if (/\bdata-weak-refs\b/.test(rustLink)) bindgen.push("--weak-refs");
   run("wasm-bindgen", [...bindgen, join(cut, `${js}.wasm`)]);
 
-  const local = join(source, "node_modules", ".bin", "wasm-opt");
-  const wasmOpt = existsSync(local) ? local : "wasm-opt";
-  const optimise = (file) => run(wasmOpt, [`-O${level}`, ...params.split(/\s+/).filter(Boolean), file, "-o", file]);
+  const optimise = wasmOptFor(source, run);
 
   // The chunks and their loader, in a directory named by their content.
   const chunks = join(work, "chunks");
@@ -81,16 +77,7 @@ function split() {
   const mainImport = `from "./${js}.js"`;
   if (!loader.includes(mainImport)) fail(`__wasm_split.js does not import ${js}.js`);
   writeFileSync(join(chunks, "__wasm_split.js"), loader.replace(mainImport, `from "../${js}.js"`));
-  const hash = createHash("sha256");
-  for (const name of readdirSync(chunks).sort()) {
-    hash.update(name + "\0");
-    hash.update(readFileSync(join(chunks, name)));
-  }
-  const dir = `split-${hash.digest("hex").slice(0, 16)}`;
-  for (const old of readdirSync(staging).filter((n) => n.startsWith("split-"))) {
-    rmSync(join(staging, old), { recursive: true, force: true });
-  }
-  renameSync(chunks, join(staging, dir));
+  const dir = placeHashed(staging, "split", chunks);
 
   // The main module, under trunk's names; its import of the loader points into the directory.
   const glue = readFileSync(join(bound, `${js}.js`), "utf8");

@@ -7,9 +7,10 @@
 // Same toolchain and flags as the app: a release build inherits xtask's nightly environment
 // (RUSTUP_TOOLCHAIN, build-std), and wasm-opt gets index.html's flags, chosen by gzip size.
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+
+import { placeHashed, wasmOptFor } from "./build-steps.mjs";
 
 const staging = process.env.TRUNK_STAGING_DIR;
 const source = process.env.TRUNK_SOURCE_DIR ?? process.cwd();
@@ -38,26 +39,8 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 run("wasm-bindgen", ["--target", "web", "--no-typescript", "--out-dir", out, built]);
 
-const wasm = join(out, "lampboard_templates_bg.wasm");
-if (release) {
-  const index = readFileSync(join(source, "index.html"), "utf8");
-  const params = /data-wasm-opt-params="([^"]*)"/.exec(index)?.[1] ?? "";
-  const level = /data-wasm-opt="([^"]*)"/.exec(index)?.[1] ?? "z";
-  const local = join(source, "node_modules", ".bin", "wasm-opt");
-  const wasmOpt = existsSync(local) ? local : "wasm-opt";
-  run(wasmOpt, [`-O${level}`, ...params.split(/\s+/).filter(Boolean), wasm, "-o", wasm]);
-}
-
-const hash = createHash("sha256");
-for (const name of readdirSync(out).sort()) {
-  hash.update(name + "\0");
-  hash.update(readFileSync(join(out, name)));
-}
-const dir = `templates-${hash.digest("hex").slice(0, 16)}`;
-for (const old of readdirSync(staging).filter((n) => n.startsWith("templates-") && n !== "templates-build")) {
-  rmSync(join(staging, old), { recursive: true, force: true });
-}
-renameSync(out, join(staging, dir));
+if (release) wasmOptFor(source, run)(join(out, "lampboard_templates_bg.wasm"));
+const dir = placeHashed(staging, "templates", out);
 
 const htmlPath = join(staging, "index.html");
 const html = readFileSync(htmlPath, "utf8");

@@ -7,13 +7,12 @@
 
 use leptos::html;
 use leptos::prelude::*;
-
-use super::split::split_view;
 use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::connect_panel::{page_is_https, Connection};
 use super::outcome::OutcomeLine;
+use super::split::split_view;
 use crate::store::settings::{needs_everything_confirmation, Problem, Profile, SettingsFile};
 
 /// Where the draft's problems are listed; a `Memo`, so typing re-checks once.

@@ -23,12 +23,9 @@ pub async fn settle_frame() {
 /// Cards drawn less than `CARD_PACE_MS` ago wait out that pace (store/reactive.rs), so this
 /// waits for the frame after it too.
 pub async fn settle() {
-    flush().await;
-    next_frame().await;
-    flush().await;
+    settle_frame().await;
     sleep(lampboard::store::CARD_PACE_MS as u32 + 5).await;
-    next_frame().await;
-    flush().await;
+    settle_frame().await;
 }
 
 /// Runs pending effects and timers of zero delay.

@@ -103,8 +103,7 @@ pub fn setup(ws: &Workspace, steps: &mut Steps) -> Result<(), StepFailed> {
 /// is there.
 fn wasm_split_cli() -> Result<(), String> {
     let krate = "wasm_split_cli_support";
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let listed = capture(Command::new(&cargo).args(["install", "--list"])).unwrap_or_default();
+    let listed = capture(Command::new(cargo()).args(["install", "--list"])).unwrap_or_default();
     let wanted = format!("{krate} v{WASM_SPLIT_VERSION}:");
     if listed.lines().any(|l| l.trim() == wanted)
         && capture(Command::new("wasm-split-cli").arg("--help")).is_some()
@@ -113,16 +112,7 @@ fn wasm_split_cli() -> Result<(), String> {
         return Ok(());
     }
     println!("    wasm-split-cli: installing {krate} {WASM_SPLIT_VERSION} (this takes minutes)");
-    run(Command::new(cargo).args([
-        "install",
-        krate,
-        "--version",
-        WASM_SPLIT_VERSION,
-        "--features",
-        "build-binary",
-        "--locked",
-        "--force",
-    ]))
+    cargo_install(krate, WASM_SPLIT_VERSION, true, &["build-binary"])
 }
 
 /// The version a tool reports with `--version`, or None when it is missing.
@@ -313,19 +303,37 @@ fn cargo_tool(bin: &str, krate: &str, version: &str, locked: bool) -> Result<(),
         return Ok(());
     }
     println!("    {bin}: have {have:?}, want {version}: installing (this takes minutes)");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut cmd = Command::new(cargo);
-    cmd.args(["install", krate, "--version", version, "--force"]);
-    if locked {
-        cmd.arg("--locked");
-    }
-    run(&mut cmd)?;
+    cargo_install(krate, version, locked, &[])?;
     match tool_version(bin) {
         Some(v) if v == version => Ok(()),
         other => Err(format!(
             "installed {krate} {version} but `{bin} --version` says {other:?}: is ~/.cargo/bin on PATH?"
         )),
     }
+}
+
+/// The cargo that runs xtask (the toolchain's own), else the one on PATH.
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// `cargo install krate --version version --force`, `--locked` when the crate's own lock
+/// resolves, with `features` (none for most tools).
+fn cargo_install(
+    krate: &str,
+    version: &str,
+    locked: bool,
+    features: &[&str],
+) -> Result<(), String> {
+    let mut cmd = Command::new(cargo());
+    cmd.args(["install", krate, "--version", version, "--force"]);
+    if locked {
+        cmd.arg("--locked");
+    }
+    if !features.is_empty() {
+        cmd.args(["--features", &features.join(",")]);
+    }
+    run(&mut cmd)
 }
 
 /// Trunk.toml must name the same wasm-bindgen as Cargo.lock, or trunk fails offline.
