@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod arrange;
+pub mod chunks;
 pub mod lamp;
 pub mod mqtt;
 pub mod net;

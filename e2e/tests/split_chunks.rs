@@ -1,14 +1,16 @@
-//! The release build's lazily loaded views (issue 17, src/ui/split.rs): the first load
+//! The release build's code loaded on first need (issue 17, src/chunks.rs): the first load
 //! fetches none of the chunks in `split-<hash>/`; opening the settings, the Messages page or
 //! a lamp's sheet fetches its own; a slow chunk says it is loading; and a chunk the network
 //! cannot deliver is said in words, with a retry that works once the network is back, while
-//! the rest of the app goes on.
+//! the rest of the app goes on. The lamp systems' code comes the same way: a home's first
+//! Zigbee2MQTT message fetches Zigbee2MQTT's chunk and no other system's, and its lamps then
+//! appear; a chunk that cannot come is said in words and fetched on the next connection.
 //!
 //! Run through `cargo xtask test` (the Mosquitto step), which builds dist/ first.
 
 use std::time::Duration;
 
-use e2e::{broker_kind, Broker, Session, StaticServer};
+use e2e::{broker_kind, Broker, BrokerKind, Observer, Session, StaticServer};
 use serde_json::Value;
 
 const LONG: Duration = Duration::from_secs(30);
@@ -151,5 +153,91 @@ async fn a_slow_chunk_says_it_is_loading_until_its_view_is_there() {
         Value::Bool(true),
         "the bar goes once the page is there"
     );
+    s.close().await;
+}
+
+/// The chunks of lamp systems among `fetched`.
+fn system_chunks(fetched: &[String]) -> Vec<&str> {
+    fetched
+        .iter()
+        .map(String::as_str)
+        .filter(|n| n.starts_with("split_system_"))
+        .collect()
+}
+
+/// lampsim's Zigbee2MQTT device list, retained as Zigbee2MQTT keeps it.
+async fn publish_zigbee2mqtt_devices(observer: &Observer) {
+    let path = e2e::repo_root().join("tests/fixtures/z2m/lampsim_bridge_devices.json");
+    let devices = std::fs::read(path).expect("the device list fixture");
+    observer
+        .publish_bytes("zigbee2mqtt/bridge/devices", devices, true)
+        .await;
+}
+
+const BEDSIDE: &str = "document.querySelector('article.lamp-card[data-lamp=\"zigbee2mqtt/bedroom/bedside\"]') !== null";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_homes_first_zigbee2mqtt_message_fetches_that_systems_code_and_no_other() {
+    let broker = Broker::start(broker_kind());
+    let server = StaticServer::start(e2e::dist());
+    let observer = Observer::start(broker.tcp_port, "#").await;
+    let s = open_page(&broker, &server).await;
+    s.wait_listening(LONG).await;
+    assert_eq!(
+        system_chunks(&fetched_chunks(&s).await),
+        Vec::<&str>::new(),
+        "no lamp system's code before its first message"
+    );
+
+    publish_zigbee2mqtt_devices(&observer).await;
+    s.wait_until("the bedside lamp's card", BEDSIDE, LONG).await;
+    let fetched = fetched_chunks(&s).await;
+    assert_eq!(
+        system_chunks(&fetched),
+        ["split_system_zigbee2mqtt.wasm"],
+        "Zigbee2MQTT's code, and only it: {fetched:?}"
+    );
+    assert_eq!(
+        s.console_errors().await,
+        Vec::<String>::new(),
+        "no errors on the way"
+    );
+    s.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lamp_systems_code_that_cannot_come_is_said_and_fetched_on_the_next_connection() {
+    // Mosquitto with persistence: the retained device list is there again after the restart.
+    let mut broker = Broker::start(BrokerKind::Mosquitto);
+    let server = StaticServer::start(e2e::dist());
+    let observer = Observer::start(broker.tcp_port, "#").await;
+    let s = phone(&server).await;
+    s.refuse(&["*/split-*/*.wasm"]).await;
+    s.open_app(&broker.ws_url()).await;
+    s.wait_listening(LONG).await;
+
+    publish_zigbee2mqtt_devices(&observer).await;
+    s.wait_until(
+        "the notice that Zigbee2MQTT's code could not come",
+        "(document.querySelector('.notice[role=alert] span')?.textContent ?? '').includes('Zigbee2MQTT')",
+        LONG,
+    )
+    .await;
+    assert_eq!(
+        s.text(".notice[role=alert] span").await,
+        "Lampboard could not load what it needs for Zigbee2MQTT lamps: the network is out of reach. It tries again when it reconnects.",
+        "the failure is said in words"
+    );
+    assert_eq!(
+        s.js(&format!("return {BEDSIDE}")).await,
+        Value::Bool(false),
+        "no lamp without its system's code"
+    );
+    s.screenshot("system-chunk-error-phone").await;
+
+    s.refuse(&[]).await;
+    broker.restart();
+    s.wait_until("the bedside lamp's card after the reconnect", BEDSIDE, LONG)
+        .await;
     s.close().await;
 }

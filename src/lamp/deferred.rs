@@ -1,7 +1,8 @@
-//! Messages the directory holds back until Home Assistant's template engine has arrived
-//! (`lamp::templating`): discovery configs that need it, and, while any is held, the messages
-//! no lamp claims yet, since they may be the held lamps' retained states (on a topic an
-//! existing wildcard covers, the broker will not send them again).
+//! Messages the directory holds back until code they need has arrived: Home Assistant's
+//! template engine (`lamp::templating`) or a lamp system's chunk (`lamp::systems::code`).
+//! Discovery messages that need it, and, while any is held, the messages no lamp claims yet,
+//! since they may be the held lamps' retained states (on a topic an existing wildcard covers,
+//! the broker will not send them again).
 //!
 //! Kept as the last message per topic, in arrival order, with caps, so a broker that keeps
 //! publishing while the engine loads cannot grow the page without bound.
@@ -30,12 +31,12 @@ pub struct Deferred {
 }
 
 impl Deferred {
-    /// Whether configs are waiting for the engine.
+    /// Whether messages are waiting for code.
     pub fn is_waiting(&self) -> bool {
         !self.configs.is_empty()
     }
 
-    /// Holds a config that needs the engine; a newer one on its topic replaces it.
+    /// Holds a message that needs code; a newer one on its topic replaces it.
     pub fn hold_config(&mut self, topic: &str, payload: &[u8], retained: bool) {
         keep_last(&mut self.configs, topic, payload, retained, CONFIG_LIMIT);
     }

@@ -112,6 +112,9 @@ pub enum DirectoryEvent {
     /// A config waits for Home Assistant's template engine: load it, then call
     /// [`LampDirectory::replay_deferred`].
     TemplatesNeeded,
+    /// A message waits for this system's code (`crate::lamp::systems::code`): load it, then
+    /// call [`LampDirectory::install_code`] and [`LampDirectory::replay_deferred`].
+    CodeNeeded(SourceKind),
 }
 
 /// All known lamps plus the systems that find them.
@@ -212,6 +215,8 @@ struct Outcome {
     subscriptions_changed: bool,
     added: BTreeSet<LampId>,
     publish: Vec<Outgoing>,
+    /// The message was held for code still to come (the template engine, a system's chunk).
+    held: bool,
 }
 
 impl LampDirectory {
@@ -247,9 +252,12 @@ impl LampDirectory {
         let mut unchanged: BTreeSet<SourceKind> = BTreeSet::new();
         let mut systems = systems::build(&settings);
         for system in systems.iter_mut() {
+            // A stand-in is not kept over a system whose code has arrived since.
             let same = old.iter_mut().find(|o| {
                 o.as_ref().is_some_and(|o| {
-                    o.kind() == system.kind() && o.settings_key() == system.settings_key()
+                    o.kind() == system.kind()
+                        && o.settings_key() == system.settings_key()
+                        && (o.waits_for_code().is_none() || system.waits_for_code().is_some())
                 })
             });
             if let Some(kept) = same.and_then(Option::take) {
@@ -366,10 +374,7 @@ impl LampDirectory {
                 self.apply_found(f, rank, (topic, payload, retained), &mut outcome);
             }
         }
-        if claimed
-            && self.deferred.is_waiting()
-            && !outcome.events.contains(&DirectoryEvent::TemplatesNeeded)
-        {
+        if claimed && self.deferred.is_waiting() && !outcome.held {
             self.deferred.drop_config(topic);
         }
         let availability = Routes::lamps(&self.routes.availability, topic);
@@ -402,9 +407,50 @@ impl LampDirectory {
         outcome.events
     }
 
-    /// Whether configs wait for Home Assistant's template engine.
-    pub fn waiting_for_templates(&self) -> bool {
+    /// Whether messages wait for code still to come: Home Assistant's template engine, or a
+    /// lamp system's chunk.
+    pub fn waiting_for_code(&self) -> bool {
         self.deferred.is_waiting()
+    }
+
+    /// The systems whose code is wanted now, before any message asks (devices listed by
+    /// topic): the store loads them, then calls [`LampDirectory::install_code`].
+    pub fn code_wanted(&self) -> Vec<SourceKind> {
+        self.systems
+            .iter()
+            .filter(|s| s.waits_for_code() == Some(true))
+            .map(|s| s.kind())
+            .collect()
+    }
+
+    /// Puts each system whose code has arrived (`systems::code::install`) in its stand-in's
+    /// place, with the directory's settings. What the stand-ins held stays held: replay it
+    /// next ([`LampDirectory::replay_deferred`]). Returns the subscription change and what the
+    /// new systems say on connect that their stand-ins did not (publish it when connected).
+    pub fn install_code(&mut self) -> Vec<DirectoryEvent> {
+        let before = self.subscriptions();
+        let mut hello = Vec::new();
+        for slot in self.systems.iter_mut() {
+            if slot.waits_for_code().is_none() {
+                continue;
+            }
+            let Some(build) = systems::code::builder(slot.kind()) else {
+                continue;
+            };
+            let real = build(&self.settings);
+            let said = slot.on_connect();
+            hello.extend(real.on_connect().into_iter().filter(|m| !said.contains(m)));
+            *slot = real;
+        }
+        self.refresh_filters();
+        let mut events = Vec::new();
+        if self.subscriptions() != before {
+            events.push(DirectoryEvent::SubscriptionsChanged);
+        }
+        if !hello.is_empty() {
+            events.push(DirectoryEvent::Publish(hello));
+        }
+        events
     }
 
     /// Handles again what waited for Home Assistant's template engine, once it has loaded (or
@@ -452,9 +498,33 @@ impl LampDirectory {
             }
             Found::Publish(messages) => outcome.publish.extend(messages),
             Found::NeedsTemplates => {
-                self.deferred.hold_config(topic, payload, retained);
-                outcome.events.push(DirectoryEvent::TemplatesNeeded);
+                self.hold(
+                    DirectoryEvent::TemplatesNeeded,
+                    (topic, payload, retained),
+                    outcome,
+                );
             }
+            Found::NeedsCode(kind) => {
+                self.hold(
+                    DirectoryEvent::CodeNeeded(kind),
+                    (topic, payload, retained),
+                    outcome,
+                );
+            }
+        }
+    }
+
+    /// Holds a message for code still to come, asking for it once per message.
+    fn hold(
+        &mut self,
+        need: DirectoryEvent,
+        (topic, payload, retained): (&str, &[u8], bool),
+        outcome: &mut Outcome,
+    ) {
+        self.deferred.hold_config(topic, payload, retained);
+        outcome.held = true;
+        if !outcome.events.contains(&need) {
+            outcome.events.push(need);
         }
     }
 

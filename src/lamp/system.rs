@@ -221,6 +221,10 @@ pub enum Found {
     /// has not arrived yet (`lamp::templating`): the directory holds the message and replays
     /// it from [`crate::lamp::directory::LampDirectory::replay_deferred`].
     NeedsTemplates,
+    /// The message is this system's, whose code has not arrived yet
+    /// (`crate::lamp::systems::code`): the directory holds it, asks for the code, and replays
+    /// it once the system is in ([`crate::lamp::directory::LampDirectory::install_code`]).
+    NeedsCode(SourceKind),
 }
 
 /// One lamp system: what it subscribes to and what its discovery messages mean.
@@ -267,5 +271,12 @@ pub trait LampSystem: fmt::Debug + Send + Sync {
     /// (Home Assistant discovery that the same bridge publishes); lower wins.
     fn precedence(&self) -> u8 {
         1
+    }
+
+    /// `Some` for a stand-in whose system's code has not loaded yet
+    /// (`crate::lamp::systems::pending`), saying whether the code is wanted at once instead of
+    /// on the first message; `None` for a real system.
+    fn waits_for_code(&self) -> Option<bool> {
+        None
     }
 }

@@ -14,6 +14,7 @@ use super::snapshot::Snapshot;
 use super::topic_tree::TopicTree;
 use super::view::{Delivery, LampView, ECHO_WAIT_MS, REPLACED_TEXT};
 use crate::arrange::{Arrangement, RoomLayout};
+use crate::lamp::systems::SourceKind;
 use crate::lamp::{DirectoryEvent, DirectorySettings, LampChange, LampDirectory, LampId, Outgoing};
 use crate::mqtt::packet::{QoS, SubackReturnCode};
 use crate::mqtt::session::{Downgrade, Event, Message, PublishTicket};
@@ -26,10 +27,10 @@ mod arrival;
 pub use arrival::{
     CAP_MS as ARRIVAL_CAP_MS, QUIET_MS as ARRIVAL_QUIET_MS, SETTLE_MS as ARRIVAL_SETTLE_MS,
 };
+mod held;
 mod offline;
 mod profiles;
 mod sync;
-mod templates;
 pub use arranged::SceneReport;
 
 /// Where the store sends what the user asks for: the MQTT client in the app, a
@@ -156,9 +157,12 @@ pub struct Store {
     /// Known topics subscribed exactly under a wildcard (see `store::retained`), fixed
     /// when the publisher is set.
     exact_known: StoredValue<Vec<String>>,
-    /// Topics of the last visit's snapshot, while messages wait for Home Assistant's template
-    /// engine: a lamp the wait brings from one of them is restored (stale), unless its topic
-    /// was heard live meanwhile (`templates.rs`).
+    /// Lamp systems whose code was asked for (`held.rs`; a list: there are six at most, and
+    /// each map type is code of its own in the first load).
+    code_loads: StoredValue<Vec<(SourceKind, held::CodeLoad)>>,
+    /// Topics of the last visit's snapshot, while messages wait for code (Home Assistant's
+    /// template engine, a lamp system's chunk): a lamp the wait brings from one of them is
+    /// restored (stale), unless its topic was heard live meanwhile (`held.rs`).
     restored_waiting: StoredValue<BTreeSet<String>>,
     /// Those of them subscribed now: copies on these are dropped by `dedupe`.
     overlapping: StoredValue<BTreeSet<String>>,
@@ -255,7 +259,7 @@ fn wall_clock() -> f64 {
 impl Store {
     /// An empty store with the given discovery settings.
     pub fn new(settings: DirectorySettings) -> Self {
-        Self {
+        let store = Self {
             status: RwSignal::new(ConnectionStatus::Disconnected),
             rooms: RwSignal::new(Vec::new()),
             favourites: RwSignal::new(Vec::new()),
@@ -297,6 +301,7 @@ impl Store {
             snapshot: StoredValue::new(Snapshot::new()),
             snapshot_write_pending: StoredValue::new(false),
             exact_known: StoredValue::new(Vec::new()),
+            code_loads: StoredValue::new(Vec::new()),
             restored_waiting: StoredValue::new(BTreeSet::new()),
             overlapping: StoredValue::new(BTreeSet::new()),
             dedupe: StoredValue::new(Dedupe::new()),
@@ -304,7 +309,9 @@ impl Store {
             sync: sync::SyncLink::new(),
             arriving: RwSignal::new(false),
             arrival: StoredValue::new(arrival::Arrival::default()),
-        }
+        };
+        store.load_wanted_code();
+        store
     }
 
     /// Keeps a live lamp message for the next offline start; written at most once per
@@ -460,7 +467,10 @@ impl Store {
             Event::PublishRefused { ticket, reason } => {
                 self.fail(ticket, reason.to_string());
             }
-            Event::Connected { session_present } => self.arrival_connected(session_present),
+            Event::Connected { session_present } => {
+                self.retry_code_loads();
+                self.arrival_connected(session_present);
+            }
             Event::ConnectionLost(_) => {
                 self.arrival_end();
                 self.sync_connection_lost();
@@ -745,6 +755,7 @@ impl Store {
         if let Some(events) = events {
             self.apply_directory_events(events);
         }
+        self.load_wanted_code();
     }
 
     /// A message from the broker (or a test): updates, adds or removes cards.
@@ -821,6 +832,7 @@ impl Store {
                 DirectoryEvent::SubscriptionsChanged => self.sync_subscriptions(),
                 DirectoryEvent::Publish(messages) => ask_state.extend(messages),
                 DirectoryEvent::TemplatesNeeded => self.load_templates(),
+                DirectoryEvent::CodeNeeded(kind) => self.load_system_code(kind),
                 DirectoryEvent::Unreadable { lamp: None, .. }
                 | DirectoryEvent::DiscoveryRejected { .. } => {}
             }

@@ -1,26 +1,12 @@
-//! Views that are not on the first screen, loaded when first opened.
+//! Views that are not on the first screen, loaded when first opened (`crate::chunks`).
 //!
-//! The release build (`cargo xtask`, `--cfg lampboard_split`) links with relocations kept,
-//! and `scripts/split-wasm.mjs` cuts the code only these views reach into wasm chunks of
-//! their own (wasm-split, the tool behind Leptos' `#[lazy]`). The first load then carries the
-//! dashboard, the connection and the lamp systems, and a chunk is fetched the first time its
-//! view opens (the service worker keeps every chunk for offline starts; a slow fetch says
-//! *Loading …*, a failed one says so with a retry). Every other build
-//! (`trunk serve`, the tests) has no chunks: the same functions run at once.
+//! The first load carries the dashboard and the connection, and a view's chunk is fetched the
+//! first time it opens: a slow fetch says *Loading …*, a failed one says so with a retry.
+//! Every other build (`trunk serve`, the tests) has no chunks: the same functions run at once.
 
 use leptos::prelude::*;
 
-/// A chunk could not be fetched (offline on a first visit, a deploy that removed it): the
-/// view says so in words and offers to try again, instead of the app stopping.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ChunkError;
-
-#[cfg(lampboard_split)]
-impl From<leptos::wasm_split::SplitLoaderError> for ChunkError {
-    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
-        ChunkError
-    }
-}
+pub use crate::chunks::ChunkError;
 
 /// Declares `async fn $name(args) -> Result<AnyView, ChunkError>` whose body the release
 /// build moves into the chunk `$chunk` (functions naming one chunk share it). Arguments are
@@ -30,13 +16,13 @@ macro_rules! split_view {
         #[cfg(lampboard_split)]
         #[::leptos::wasm_split::wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible)]
         $(#[$meta])*
-        $vis fn $name($($arg: $ty),*) -> Result<::leptos::prelude::AnyView, $crate::ui::split::ChunkError> {
+        $vis fn $name($($arg: $ty),*) -> Result<::leptos::prelude::AnyView, $crate::chunks::ChunkError> {
             Ok(::leptos::prelude::IntoAny::into_any($body))
         }
 
         #[cfg(not(lampboard_split))]
         $(#[$meta])*
-        $vis async fn $name($($arg: $ty),*) -> Result<::leptos::prelude::AnyView, $crate::ui::split::ChunkError> {
+        $vis async fn $name($($arg: $ty),*) -> Result<::leptos::prelude::AnyView, $crate::chunks::ChunkError> {
             Ok(::leptos::prelude::IntoAny::into_any($body))
         }
     };

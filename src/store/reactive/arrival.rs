@@ -17,8 +17,9 @@
 //! are there instead of [`QUIET_MS`] later. A broker that answered early (or a publisher with
 //! no probes) is still covered by the quiet time after each change, and [`CAP_MS`] by the cap.
 //!
-//! Lights whose configs wait for Home Assistant's template engine (fetched on first need) keep
-//! the wait going until the engine has arrived and they are in, within the same cap.
+//! Lamps whose messages wait for code fetched on first need (Home Assistant's template engine,
+//! a lamp system's chunk) keep the wait going until it has arrived and they are in, within the
+//! same cap.
 
 use leptos::prelude::*;
 
@@ -138,13 +139,13 @@ impl Store {
             return;
         };
         let left = due - now();
-        // Lights whose configs wait for Home Assistant's template engine are part of this
-        // first screen too: while it loads (and within the cap) the wait goes on, and the
-        // replay's lamps restart the quiet time.
+        // Lamps whose messages wait for code (the template engine, a system's chunk) are part
+        // of this first screen too: while it loads (and within the cap) the wait goes on, and
+        // the replay's lamps restart the quiet time.
         let cap_left = cap - now();
         let engine_loading = self
             .directory
-            .try_with_value(|d| d.waiting_for_templates())
+            .try_with_value(|d| d.waiting_for_code())
             .unwrap_or(false);
         if left > 0.0 {
             self.arrival_check_in(left);

@@ -63,6 +63,7 @@ impl Store {
         if !leaving.is_empty() {
             self.settings.set(settings.clone());
             self.directory.set_value(LampDirectory::new(settings));
+            self.load_wanted_code();
         } else {
             self.set_settings(settings);
         }

@@ -26,6 +26,15 @@ use crate::lamp::LampId;
 use discovery::DeviceComponent;
 pub use discovery::{HaDiscovery, HaLight, HaSchema};
 
+/// Where discovery under `prefix` arrives: single lights and whole-device configs. Also what
+/// the page subscribes to before this system's code has loaded (`crate::lamp::systems::code`).
+pub fn discovery_filters(prefix: &str) -> Vec<String> {
+    vec![
+        format!("{prefix}/light/#"),
+        format!("{prefix}/device/+/config"),
+    ]
+}
+
 /// Home Assistant discovery under one prefix.
 #[derive(Debug)]
 pub struct HomeAssistantSystem {
@@ -182,10 +191,7 @@ impl LampSystem for HomeAssistantSystem {
     }
 
     fn subscriptions(&self) -> Vec<String> {
-        vec![
-            format!("{}/light/#", self.prefix),
-            format!("{}/device/+/config", self.prefix),
-        ]
+        discovery_filters(&self.prefix)
     }
 
     fn settings_key(&self) -> String {

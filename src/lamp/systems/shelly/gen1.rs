@@ -36,6 +36,30 @@ struct Device {
     channels: BTreeMap<(ChannelKind, u8), (Gen1Channel, BindingRef)>,
 }
 
+/// What the system's settings come to: Gen1 has none.
+pub const SETTINGS_KEY: &str = "shellies";
+
+/// Where Gen1 lights announce themselves and report. Also what the page subscribes to before
+/// this system's code has loaded (`crate::lamp::systems::code`).
+pub fn discovery_filters() -> Vec<String> {
+    vec![
+        ANNOUNCE_TOPIC.to_string(),
+        "shellies/+/color/+/status".to_string(),
+        "shellies/+/white/+/status".to_string(),
+        "shellies/+/light/+/status".to_string(),
+    ]
+}
+
+/// Sent on every connect: every Gen1 device answers `announce` on `shellies/command` with its
+/// announce, and `update` with its status, so a fresh page fills without waiting for a change.
+/// Sent before this system's code has loaded too: the answers are what loads it.
+pub fn hello() -> Vec<Outgoing> {
+    vec![
+        Outgoing::command(BROADCAST_TOPIC, "announce"),
+        Outgoing::command(BROADCAST_TOPIC, "update"),
+    ]
+}
+
 /// Shelly Gen1 under the fixed `shellies/` prefix.
 #[derive(Debug, Default)]
 pub struct ShellyGen1System {
@@ -169,25 +193,15 @@ impl LampSystem for ShellyGen1System {
     }
 
     fn subscriptions(&self) -> Vec<String> {
-        vec![
-            ANNOUNCE_TOPIC.to_string(),
-            "shellies/+/color/+/status".to_string(),
-            "shellies/+/white/+/status".to_string(),
-            "shellies/+/light/+/status".to_string(),
-        ]
+        discovery_filters()
     }
 
     fn settings_key(&self) -> String {
-        "shellies".into()
+        SETTINGS_KEY.into()
     }
 
-    /// Every Gen1 device answers `announce` on `shellies/command` with its announce, and
-    /// `update` with its status, so a fresh page fills without waiting for a change.
     fn on_connect(&self) -> Vec<Outgoing> {
-        vec![
-            Outgoing::command(BROADCAST_TOPIC, "announce"),
-            Outgoing::command(BROADCAST_TOPIC, "update"),
-        ]
+        hello()
     }
 
     fn discover(

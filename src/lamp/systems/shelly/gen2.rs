@@ -62,6 +62,18 @@ impl Device {
     }
 }
 
+/// Where Gen2+ devices report (statuses, events, `online`) and where their RPC replies to
+/// Lampboard arrive. Also what the page subscribes to before this system's code has loaded
+/// (`crate::lamp::systems::code`).
+pub fn discovery_filters() -> Vec<String> {
+    vec![
+        "+/status/+".to_string(),
+        "+/events/rpc".to_string(),
+        "+/online".to_string(),
+        rpc::reply_topic(),
+    ]
+}
+
 /// Shelly Gen2+ devices under one-level topic prefixes.
 #[derive(Debug, Default)]
 pub struct ShellyGen2System {
@@ -217,12 +229,7 @@ impl LampSystem for ShellyGen2System {
     }
 
     fn subscriptions(&self) -> Vec<String> {
-        vec![
-            "+/status/+".to_string(),
-            "+/events/rpc".to_string(),
-            "+/online".to_string(),
-            rpc::reply_topic(),
-        ]
+        discovery_filters()
     }
 
     fn settings_key(&self) -> String {

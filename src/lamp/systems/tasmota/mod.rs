@@ -30,6 +30,25 @@ use crate::lamp::LampId;
 /// Where Tasmota publishes discovery (fixed in the firmware).
 pub const DISCOVERY_PREFIX: &str = "tasmota/discovery";
 
+/// Where Tasmota's discovery arrives. Also what the page subscribes to before this system's
+/// code has loaded (`crate::lamp::systems::code`).
+pub fn discovery_filters() -> Vec<String> {
+    vec![format!("{DISCOVERY_PREFIX}/+/config")]
+}
+
+/// The device topics the user listed, as the system keeps them: trimmed, blank lines and
+/// repeats left out.
+pub fn listed_topics(topics: &[String]) -> Vec<String> {
+    let mut listed: Vec<String> = Vec::new();
+    for t in topics {
+        let t = t.trim();
+        if !t.is_empty() && !listed.iter().any(|l| l == t) {
+            listed.push(t.to_owned());
+        }
+    }
+    listed
+}
+
 /// A light handed out, kept so an unchanged config keeps its binding.
 #[derive(Debug)]
 struct Known {
@@ -69,11 +88,7 @@ impl TasmotaSystem {
     /// assumed on the default FullTopic `%prefix%/%topic%/`.
     pub fn new(topics: Vec<String>) -> Self {
         let mut listed: Vec<Listed> = Vec::new();
-        for t in topics {
-            let t = t.trim().to_string();
-            if t.is_empty() || listed.iter().any(|l| l.topic == t) {
-                continue;
-            }
+        for t in listed_topics(&topics) {
             let model = TasmotaBinding {
                 light: topic_only(&t),
             };
@@ -154,7 +169,7 @@ impl LampSystem for TasmotaSystem {
     }
 
     fn subscriptions(&self) -> Vec<String> {
-        let mut subs = vec![format!("{DISCOVERY_PREFIX}/+/config")];
+        let mut subs = discovery_filters();
         for l in &self.listed {
             subs.extend(l.topics.iter().cloned());
         }

@@ -31,6 +31,13 @@ struct Known {
     name: String,
 }
 
+/// Where devices under `filter` are found: WLED's retained LWT is enough to find a device;
+/// its state topics are then subscribed exactly, from the binding. Also what the page
+/// subscribes to before this system's code has loaded (`crate::lamp::systems::code`).
+pub fn discovery_filters(filter: &str) -> Vec<String> {
+    vec![format!("{filter}/status")]
+}
+
 /// WLED devices under one topic filter.
 #[derive(Debug)]
 pub struct WledSystem {
@@ -60,9 +67,7 @@ impl LampSystem for WledSystem {
     }
 
     fn subscriptions(&self) -> Vec<String> {
-        // WLED's retained LWT is enough to find a device; its state topics are then
-        // subscribed exactly, from the binding.
-        vec![format!("{}/status", self.filter)]
+        discovery_filters(&self.filter)
     }
 
     fn settings_key(&self) -> String {

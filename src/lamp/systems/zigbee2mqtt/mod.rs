@@ -49,6 +49,15 @@ struct Known {
     model: Z2mBinding,
 }
 
+/// Zigbee2MQTT's own lists under `base`: the devices and the groups. Also what the page
+/// subscribes to before this system's code has loaded (`crate::lamp::systems::code`).
+pub fn discovery_filters(base: &str) -> Vec<String> {
+    vec![
+        format!("{base}/bridge/devices"),
+        format!("{base}/bridge/groups"),
+    ]
+}
+
 /// Zigbee2MQTT under one base topic.
 #[derive(Debug)]
 pub struct Zigbee2MqttSystem {
@@ -201,7 +210,7 @@ impl LampSystem for Zigbee2MqttSystem {
     }
 
     fn subscriptions(&self) -> Vec<String> {
-        vec![self.devices_topic(), self.groups_topic()]
+        discovery_filters(&self.base)
     }
 
     fn settings_key(&self) -> String {

@@ -1,0 +1,170 @@
+//! The store's side of code that arrives after the page: Home Assistant's template engine and
+//! the lamp systems' chunks (`lamp::systems::code`). A message that needs either starts its
+//! load, and once it is there the directory replays what it held. Lamps the replay brings from
+//! the last visit's snapshot are greyed like the others restored from it, unless their topic
+//! was heard live while the code loaded.
+
+use leptos::prelude::{Set, SetValue, Update, UpdateValue, WithValue};
+
+use crate::lamp::systems::{code, SourceKind};
+use crate::lamp::DirectoryEvent;
+
+use super::Store;
+use crate::net::template_module;
+
+/// Where a lamp system's code stands on this page, once asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum CodeLoad {
+    /// Loading or loaded: not asked for again.
+    Asked,
+    /// The chunk could not be fetched: asked for again on the next connection.
+    Failed,
+}
+
+impl Store {
+    /// A config waits for the template engine: fetch it (once per page), then replay.
+    pub(super) fn load_templates(&self) {
+        let store = *self;
+        template_module::load(move || store.replay_held());
+    }
+
+    /// Messages wait for `kind`'s code: fetch its chunk (once; a failed fetch is tried
+    /// again on the next connection), then put the system in and replay.
+    pub(super) fn load_system_code(&self, kind: SourceKind) {
+        let started = self
+            .code_loads
+            .try_update_value(|loads| {
+                let new = !loads.iter().any(|(k, _)| *k == kind);
+                if new {
+                    loads.push((kind, CodeLoad::Asked));
+                }
+                new
+            })
+            .unwrap_or(false);
+        if !started {
+            return;
+        }
+        let store = *self;
+        wasm_bindgen_futures::spawn_local(async move {
+            match code::load(kind).await {
+                Ok(builder) => {
+                    code::install(kind, builder);
+                    let Some(events) = store.directory.try_update_value(|d| d.install_code())
+                    else {
+                        return;
+                    };
+                    store.apply_directory_events(events);
+                    store.replay_held();
+                }
+                Err(_) => {
+                    // Kept as failed, so the held messages do not refetch one by one: the
+                    // next connection asks again.
+                    let _ = store.code_loads.try_update_value(|loads| {
+                        for (k, load) in loads.iter_mut() {
+                            if *k == kind {
+                                *load = CodeLoad::Failed;
+                            }
+                        }
+                    });
+                    store.notice.set(Some(format!(
+                        "Lampboard could not load what it needs for {} lamps: the network is out of reach. It tries again when it reconnects.",
+                        kind.label()
+                    )));
+                }
+            }
+        });
+    }
+
+    /// Loads the code the directory wants before any message asks for it (Tasmota devices
+    /// listed by topic), after the directory was made or its settings changed.
+    pub(super) fn load_wanted_code(&self) {
+        let wanted = self
+            .directory
+            .try_with_value(|d| d.code_wanted())
+            .unwrap_or_default();
+        for kind in wanted {
+            self.load_system_code(kind);
+        }
+    }
+
+    /// A new connection: chunks that failed to load are fetched again.
+    pub(super) fn retry_code_loads(&self) {
+        let failed: Vec<SourceKind> = self
+            .code_loads
+            .try_update_value(|loads| {
+                let failed = loads
+                    .iter()
+                    .filter(|(_, load)| *load == CodeLoad::Failed)
+                    .map(|(kind, _)| *kind)
+                    .collect::<Vec<_>>();
+                loads.retain(|(_, load)| *load != CodeLoad::Failed);
+                failed
+            })
+            .unwrap_or_default();
+        for kind in failed {
+            self.load_system_code(kind);
+        }
+    }
+
+    /// The directory replays what it held, now that code it waited for is in (or has failed
+    /// to come: the template engine's lights then come with a note that their templates
+    /// cannot be evaluated).
+    fn replay_held(&self) {
+        let store = *self;
+        let replayed = store.directory.try_update_value(|d| d.replay_deferred());
+        let restored = if store.directory.with_value(|d| d.waiting_for_code()) {
+            // Still waiting for other code: what it holds is still the snapshot's.
+            store.restored_waiting.with_value(Clone::clone)
+        } else {
+            store
+                .restored_waiting
+                .try_update_value(std::mem::take)
+                .unwrap_or_default()
+        };
+        let mut stale = Vec::new();
+        for (held, events) in replayed.unwrap_or_default() {
+            if restored.contains(&held.topic) {
+                stale.extend(events.iter().filter_map(|e| match e {
+                    DirectoryEvent::Added(id) | DirectoryEvent::Updated { id, .. } => {
+                        Some(id.clone())
+                    }
+                    _ => None,
+                }));
+            }
+            // Held messages were not kept for an offline start when they arrived (they
+            // did nothing then): those about lamps are kept now.
+            let about_lamps = store.apply_directory_events_about_lamps(events);
+            store.remember(&held.topic, &held.payload, about_lamps);
+        }
+        // Drawn now: a lamp and the held messages about it (its availability, its state)
+        // show together, not one frame apart; and, as `restore_snapshot` does, before the
+        // restored ones are greyed, so the next frame does not mark them live.
+        store.apply_card_updates();
+        for id in stale {
+            if let Some(signal) = store.lamp(&id) {
+                signal.update(|v| v.stale = true);
+            }
+        }
+    }
+
+    /// The snapshot's messages went in: if some wait for code, their topics are kept so the
+    /// lamps the wait brings are restored ones.
+    pub(super) fn restored_while_waiting<'a>(&self, topics: impl Iterator<Item = &'a str>) {
+        if self.directory.with_value(|d| d.waiting_for_code()) {
+            self.restored_waiting
+                .set_value(topics.map(str::to_owned).collect());
+        }
+    }
+
+    /// A live message: its topic is no longer only the last visit's.
+    pub(super) fn heard_live(&self, topic: &str) {
+        if self
+            .restored_waiting
+            .with_value(|r| !r.is_empty() && r.contains(topic))
+        {
+            self.restored_waiting.update_value(|r| {
+                r.remove(topic);
+            });
+        }
+    }
+}

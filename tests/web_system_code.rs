@@ -1,0 +1,51 @@
+//! A lamp system whose code has not loaded yet (in the release build every system but the
+//! plain lamps is a chunk fetched on first need, `lamp::systems::code`): its first message
+//! asks for the code, the store puts the system in when it is there, and the lamps of the
+//! messages held meanwhile appear with their cards. This build links every system, so the
+//! test makes Zigbee2MQTT wait on its thread first, as a release page starts; the chunk's
+//! fetch itself runs end to end in e2e/tests/split_chunks.rs.
+#![cfg(target_arch = "wasm32")]
+
+use lampboard::lamp::systems::{code, SourceKind};
+use lampboard::lamp::LampId;
+use leptos::prelude::GetUntracked;
+
+#[path = "common/frames.rs"]
+mod frames;
+#[path = "common/host.rs"]
+mod host;
+#[path = "common/page.rs"]
+mod page;
+use frames::settle;
+use page::mount;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const DEVICES: &[u8] = include_bytes!("fixtures/z2m/lampsim_bridge_devices.json");
+const BEDSIDE: &str = "zigbee2mqtt/bedroom/bedside";
+
+#[wasm_bindgen_test]
+async fn zigbee2mqtt_lamps_appear_once_their_systems_code_is_in() {
+    code::withhold(SourceKind::Zigbee2Mqtt);
+    let page = mount();
+    page.store
+        .handle_message("zigbee2mqtt/bridge/devices", DEVICES, true);
+    assert!(
+        page.store.lamp(&LampId(BEDSIDE.into())).is_none(),
+        "the device list waits for Zigbee2MQTT's code"
+    );
+    settle().await;
+    let card = format!("article.lamp-card[data-lamp=\"{BEDSIDE}\"]");
+    assert!(page.has(&card), "the held device list became cards");
+    assert_eq!(
+        page.all("article.lamp-card").len(),
+        4,
+        "every light of the list (a dual-endpoint dimmer is two)"
+    );
+    assert!(
+        page.store.notice.get_untracked().is_none(),
+        "nothing to say: {:?}",
+        page.store.notice.get_untracked()
+    );
+}
