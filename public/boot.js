@@ -44,9 +44,10 @@ function toast(className, text, buttonText, onClick, onDismiss) {
   return box;
 }
 
-// The service worker is registered once the app has started: its install downloads every file
-// of the app for offline starts, which on a first visit must not share a slow link with the
-// wasm the page is waiting for (hashed files then come from the HTTP cache, not again).
+// The service worker is registered once the app's first screen is in (below): its install
+// downloads every file of the app for offline starts, which on a first visit must not share a
+// slow link with the wasm and the chunks the page is waiting for (hashed files then come from
+// the HTTP cache, not again).
 const registerWorker = () => {
   if (!("serviceWorker" in navigator)) return;
   let accepted = false;
@@ -167,7 +168,19 @@ try {
   const wasm = await init({ module_or_path: wasmResponse });
   // For `cargo xtask bench`: the wasm heap's size, read next to performance.memory.
   globalThis.lampboardWasmMemory = wasm.memory;
-  registerWorker();
+  // Once the first screen is final (the app's `lampboard-settled`: its lamps, and the code they
+  // needed fetched on first need, are in; store/reactive/arrival.rs), or 10 s after start when
+  // no connection settles it: on a first visit the lamp systems' chunks come before the
+  // worker's install downloads everything else.
+  let registered = false;
+  const register = () => {
+    if (!registered) {
+      registered = true;
+      registerWorker();
+    }
+  };
+  addEventListener("lampboard-settled", register, { once: true });
+  setTimeout(register, 10000);
 } catch (error) {
   startFailed(error);
 }

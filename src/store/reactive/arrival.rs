@@ -18,8 +18,14 @@
 //! no probes) is still covered by the quiet time after each change, and [`CAP_MS`] by the cap.
 //!
 //! Lamps whose messages wait for code fetched on first need (Home Assistant's template engine,
-//! a lamp system's chunk) keep the wait going until it has arrived and they are in, within the
-//! same cap.
+//! a lamp system's chunk) keep the wait going until it has arrived and they are in, within a
+//! longer cap, [`CODE_CAP_MS`]: on a slow first visit the chunks of a home's systems take
+//! longer than the retained burst, and lamps drawn after the first screen would shift it.
+//!
+//! When the first screen is final (the wait is over, or there was none), the page hears
+//! `lampboard-settled`: boot.js registers the service worker then, so its install, which
+//! downloads every file of the app, does not share a slow first visit's link with the chunks
+//! the first screen waits for.
 
 use leptos::prelude::*;
 
@@ -35,6 +41,8 @@ pub const QUIET_MS: f64 = 300.0;
 pub const SETTLE_MS: f64 = 50.0;
 /// The longest the first screen waits after the CONNACK, whatever still arrives.
 pub const CAP_MS: f64 = 2500.0;
+/// The longest it waits after the CONNACK while lamps wait for code fetched on first need.
+pub const CODE_CAP_MS: f64 = 8000.0;
 
 /// The wait's deadlines, in `Date.now()` milliseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -60,12 +68,24 @@ fn now() -> f64 {
     js_sys::Date::now()
 }
 
+/// Tells the page the first screen is final (boot.js then registers the service worker).
+fn settled() {
+    if let Some(window) = web_sys::window() {
+        if let Ok(event) = web_sys::Event::new("lampboard-settled") {
+            let _ = window.dispatch_event(&event);
+        }
+    }
+}
+
 impl Store {
     /// The CONNACK: a store with no lamps waits for them; one that resumed a stored session
     /// gets no new SUBACK, so it does not wait.
     pub(super) fn arrival_connected(&self, session_present: bool) {
         let waiting = self.arriving.try_get_untracked().unwrap_or(true);
         if session_present || waiting || self.lamp_count() > 0 {
+            if !waiting {
+                settled();
+            }
             return;
         }
         self.arrival.set_value(Arrival {
@@ -117,6 +137,7 @@ impl Store {
 
     /// The wait ends (its time is up, or the connection ended): the dashboard draws.
     pub(super) fn arrival_end(&self) {
+        settled();
         self.arrival.try_set_value(Arrival::default());
         if self.arriving.try_get_untracked() == Some(true) {
             self.arriving.try_set(false);
@@ -142,15 +163,15 @@ impl Store {
         // Lamps whose messages wait for code (the template engine, a system's chunk) are part
         // of this first screen too: while it loads (and within the cap) the wait goes on, and
         // the replay's lamps restart the quiet time.
-        let cap_left = cap - now();
-        let engine_loading = self
+        let code_cap_left = cap - CAP_MS + CODE_CAP_MS - now();
+        let code_loading = self
             .directory
             .try_with_value(|d| d.waiting_for_code())
             .unwrap_or(false);
         if left > 0.0 {
             self.arrival_check_in(left);
-        } else if engine_loading && cap_left > 0.0 {
-            self.arrival_check_in(SETTLE_MS.min(cap_left));
+        } else if code_loading && code_cap_left > 0.0 {
+            self.arrival_check_in(SETTLE_MS.min(code_cap_left));
         } else {
             self.arrival_end();
         }
