@@ -82,6 +82,19 @@ const registerWorker = () => {
     .catch((e) => console.warn("Lampboard: no offline support:", e));
 };
 
+// Registered once the first screen is final (the app's `lampboard-settled`: the first visit's
+// wait for its lamps is over, store/reactive/arrival.rs), or 10 s after the app started when no
+// connection settles it: on a first visit the lamp systems' chunks come before the worker's
+// install downloads everything else. Listened for before the app starts, so an early one counts.
+let workerRegistered = false;
+const registerWorkerOnce = () => {
+  if (!workerRegistered) {
+    workerRegistered = true;
+    registerWorker();
+  }
+};
+addEventListener("lampboard-settled", registerWorkerOnce, { once: true });
+
 // A dismissed Install bar stays dismissed (it used to come back on every load).
 const INSTALL_DISMISSED_KEY = "lampboard.install-dismissed";
 const installDismissed = () => {
@@ -168,19 +181,7 @@ try {
   const wasm = await init({ module_or_path: wasmResponse });
   // For `cargo xtask bench`: the wasm heap's size, read next to performance.memory.
   globalThis.lampboardWasmMemory = wasm.memory;
-  // Once the first screen is final (the app's `lampboard-settled`: its lamps, and the code they
-  // needed fetched on first need, are in; store/reactive/arrival.rs), or 10 s after start when
-  // no connection settles it: on a first visit the lamp systems' chunks come before the
-  // worker's install downloads everything else.
-  let registered = false;
-  const register = () => {
-    if (!registered) {
-      registered = true;
-      registerWorker();
-    }
-  };
-  addEventListener("lampboard-settled", register, { once: true });
-  setTimeout(register, 10000);
+  setTimeout(registerWorkerOnce, 10000);
 } catch (error) {
   startFailed(error);
 }

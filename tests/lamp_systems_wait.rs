@@ -215,9 +215,14 @@ fn tasmota_devices_listed_by_topic_want_the_code_at_once() {
     };
     let mut dir = LampDirectory::new(listed);
     assert_eq!(dir.code_wanted(), [SourceKind::Tasmota]);
-    assert!(!dir
-        .subscriptions()
-        .contains(&"stat/desk/RESULT".to_string()));
+    assert!(
+        dir.subscriptions().contains(&"stat/desk/#".to_string()),
+        "the listed device's topics are subscribed while the code comes: {:?}",
+        dir.subscriptions()
+    );
+    // What the device says meanwhile (or the last visit kept) waits for the code.
+    let events = dir.handle_message("stat/desk/RESULT", br#"{"POWER":"ON"}"#, false);
+    assert_eq!(events, [DirectoryEvent::CodeNeeded(SourceKind::Tasmota)]);
 
     let events = arrive(&mut dir, SourceKind::Tasmota);
     assert!(dir.code_wanted().is_empty());
@@ -227,14 +232,15 @@ fn tasmota_devices_listed_by_topic_want_the_code_at_once() {
     );
     let subscriptions = dir.subscriptions();
     assert!(
-        subscriptions.contains(&"stat/desk/RESULT".to_string()),
-        "{subscriptions:?}"
+        subscriptions.contains(&"stat/desk/RESULT".to_string())
+            && !subscriptions.contains(&"stat/desk/#".to_string()),
+        "the exact topics replace the wide ones: {subscriptions:?}"
     );
-    dir.handle_message("stat/desk/RESULT", br#"{"POWER":"ON"}"#, false);
     assert_eq!(
         dir.lamp(&LampId("stat/desk/POWER".into()))
             .and_then(|l| l.state.on),
-        Some(true)
+        Some(true),
+        "the held message is the lamp's state"
     );
 }
 
@@ -287,4 +293,23 @@ fn a_settings_change_keeps_a_system_that_arrived_and_waits_again_for_one_that_di
     assert_eq!(dir.lamps().count(), before);
     let events = dir.handle_message("lights/porch/status", b"online", true);
     assert_eq!(events, [DirectoryEvent::CodeNeeded(SourceKind::Wled)]);
+}
+
+#[test]
+fn nothing_waits_for_a_system_switched_off() {
+    code::withhold(SourceKind::Wled);
+    let mut dir = LampDirectory::new(DirectorySettings::default());
+    let events = dir.handle_message("wled/porch/status", b"online", true);
+    assert_eq!(events, [DirectoryEvent::CodeNeeded(SourceKind::Wled)]);
+    assert!(dir.waiting_for_code());
+
+    dir.set_settings(DirectorySettings {
+        wled: false,
+        ..DirectorySettings::default()
+    });
+    assert!(
+        !dir.waiting_for_code(),
+        "the held message went with its system"
+    );
+    assert!(dir.replay_deferred().is_empty());
 }

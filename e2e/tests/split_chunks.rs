@@ -225,7 +225,7 @@ async fn a_lamp_systems_code_that_cannot_come_is_said_and_fetched_on_the_next_co
     .await;
     assert_eq!(
         s.text(".notice[role=alert] span").await,
-        "Lampboard could not load what it needs for Zigbee2MQTT lamps: the network is out of reach. It tries again when it reconnects.",
+        "Lampboard could not load what it needs for Zigbee2MQTT lamps: the network is out of reach. It tries again in a moment.",
         "the failure is said in words"
     );
     assert_eq!(
@@ -239,5 +239,11 @@ async fn a_lamp_systems_code_that_cannot_come_is_said_and_fetched_on_the_next_co
     broker.restart();
     s.wait_until("the bedside lamp's card after the reconnect", BEDSIDE, LONG)
         .await;
+    assert_eq!(
+        s.js("return document.querySelector('.notice[role=alert]') === null")
+            .await,
+        Value::Bool(true),
+        "the notice goes once the code is in"
+    );
     s.close().await;
 }

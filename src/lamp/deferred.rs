@@ -7,7 +7,9 @@
 //! Kept as the last message per topic, in arrival order, with caps, so a broker that keeps
 //! publishing while the engine loads cannot grow the page without bound.
 
-/// Configs held at most: more than any real house announces.
+/// Discovery messages held at most: more than any real house announces (a stand-in for a
+/// system with wide filters, Shelly Gen2's `+/status/+`, holds everything there; past this the
+/// oldest go first).
 const CONFIG_LIMIT: usize = 4096;
 /// Unclaimed messages held at most (the oldest go first).
 const UNCLAIMED_LIMIT: usize = 1024;
@@ -57,6 +59,15 @@ impl Deferred {
                 retained,
                 UNCLAIMED_LIMIT,
             );
+        }
+    }
+
+    /// Keeps only the held discovery messages whose topic `keep` accepts (a settings change:
+    /// nothing waits for a system switched off); with none left, the unclaimed ones go too.
+    pub fn retain_configs(&mut self, keep: impl Fn(&str) -> bool) {
+        self.configs.retain(|h| keep(&h.topic));
+        if self.configs.is_empty() {
+            self.unclaimed.clear();
         }
     }
 

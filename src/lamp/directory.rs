@@ -129,7 +129,7 @@ pub struct LampDirectory {
     /// Every system's discovery filters, kept because each new lamp's topics are checked
     /// against them (10,000 retained lamps arrive one message each).
     system_filters: Vec<String>,
-    /// Messages waiting for the template engine.
+    /// Messages waiting for code still to come (the template engine, a system's chunk).
     deferred: Deferred,
 }
 
@@ -268,6 +268,10 @@ impl LampDirectory {
         self.systems = systems;
         self.settings = settings;
         self.refresh_filters();
+        // What waited for a system switched off (or moved to other topics) waits no more.
+        let filters = &self.system_filters;
+        self.deferred
+            .retain_configs(|topic| filters.iter().any(|f| filter_matches(f, topic)));
         let keeps = |lamp: &Lamp, systems: &[Box<dyn LampSystem>]| {
             let kind = lamp.source_kind();
             unchanged.contains(&kind) || systems.iter().any(|s| s.kind() == kind && s.keeps(lamp))
@@ -453,8 +457,10 @@ impl LampDirectory {
         events
     }
 
-    /// Handles again what waited for Home Assistant's template engine, once it has loaded (or
-    /// failed to: the lamps then come with a note that their templates cannot be evaluated).
+    /// Handles again what waited for code: Home Assistant's template engine once it has loaded
+    /// (or failed to: the lamps then come with a note that their templates cannot be
+    /// evaluated), or a system's chunk once [`LampDirectory::install_code`] put it in (what
+    /// still waits for other code is held again).
     /// Configs come first, then the messages nothing claimed meanwhile, in arrival order; each
     /// with what it did, so the store can keep the ones about lamps for an offline start.
     pub fn replay_deferred(&mut self) -> Vec<(Held, Vec<DirectoryEvent>)> {

@@ -222,8 +222,9 @@ pub enum Found {
     /// it from [`crate::lamp::directory::LampDirectory::replay_deferred`].
     NeedsTemplates,
     /// The message is this system's, whose code has not arrived yet
-    /// (`crate::lamp::systems::code`): the directory holds it, asks for the code, and replays
-    /// it once the system is in ([`crate::lamp::directory::LampDirectory::install_code`]).
+    /// (`crate::lamp::systems::code`): the directory holds it and asks for the code; the store
+    /// puts the system in ([`crate::lamp::directory::LampDirectory::install_code`]) and has
+    /// the directory replay it.
     NeedsCode(SourceKind),
 }
 

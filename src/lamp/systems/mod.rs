@@ -86,7 +86,7 @@ const ENTRIES: &[Entry] = &[
     Entry {
         kind: SourceKind::Tasmota,
         enabled: |s| s.tasmota,
-        filters: |_| tasmota::discovery_filters(),
+        filters: |s| tasmota::waiting_filters(&s.tasmota_topics),
         key: |s| tasmota::listed_topics(&s.tasmota_topics).join("\n"),
         wanted: |s| !tasmota::listed_topics(&s.tasmota_topics).is_empty(),
         hello: Vec::new,

@@ -53,12 +53,24 @@ pub(super) struct Arrival {
     quiet_from: Option<f64>,
     /// Every SUBSCRIBE so far has been answered by its probe's PINGRESP.
     settled: bool,
+    /// Lamps waited for code fetched on first need: the cap is [`CODE_CAP_MS`].
+    code_awaited: bool,
 }
 
 impl Arrival {
+    /// The end of the wait at the latest.
+    fn limit(&self) -> Option<f64> {
+        let cap = self.cap?;
+        Some(if self.code_awaited {
+            cap - CAP_MS + CODE_CAP_MS
+        } else {
+            cap
+        })
+    }
+
     /// When the wait ends, given what is known now.
     fn due(&self) -> Option<f64> {
-        let cap = self.cap?;
+        let cap = self.limit()?;
         let quiet = if self.settled { SETTLE_MS } else { QUIET_MS };
         Some(self.quiet_from.map_or(cap, |q| (q + quiet).min(cap)))
     }
@@ -92,6 +104,7 @@ impl Store {
             cap: Some(now() + CAP_MS),
             quiet_from: None,
             settled: false,
+            code_awaited: false,
         });
         self.arriving.set(true);
         self.arrival_check_in(CAP_MS);
@@ -154,24 +167,30 @@ impl Store {
         if self.arriving.try_get_untracked() != Some(true) {
             return;
         }
-        let arrival = self.arrival.try_get_value().unwrap_or_default();
-        let (Some(due), Some(cap)) = (arrival.due(), arrival.cap) else {
+        // Lamps whose messages wait for code (the template engine, a system's chunk) are part
+        // of this first screen too: while it loads (within the longer cap) the wait goes on,
+        // and the replay's lamps restart the quiet time. A chunk that could not be fetched is
+        // not waited for.
+        let code_loading = self
+            .directory
+            .try_with_value(|d| d.waiting_for_code())
+            .unwrap_or(false)
+            && !self.code_failed();
+        let mut arrival = self.arrival.try_get_value().unwrap_or_default();
+        if code_loading && !arrival.code_awaited {
+            arrival.code_awaited = true;
+            self.arrival.try_set_value(arrival);
+        }
+        let (Some(due), Some(limit)) = (arrival.due(), arrival.limit()) else {
             self.arrival_end();
             return;
         };
         let left = due - now();
-        // Lamps whose messages wait for code (the template engine, a system's chunk) are part
-        // of this first screen too: while it loads (and within the cap) the wait goes on, and
-        // the replay's lamps restart the quiet time.
-        let code_cap_left = cap - CAP_MS + CODE_CAP_MS - now();
-        let code_loading = self
-            .directory
-            .try_with_value(|d| d.waiting_for_code())
-            .unwrap_or(false);
+        let limit_left = limit - now();
         if left > 0.0 {
             self.arrival_check_in(left);
-        } else if code_loading && code_cap_left > 0.0 {
-            self.arrival_check_in(SETTLE_MS.min(code_cap_left));
+        } else if code_loading && limit_left > 0.0 {
+            self.arrival_check_in(SETTLE_MS.min(limit_left));
         } else {
             self.arrival_end();
         }

@@ -4,13 +4,27 @@
 //! the last visit's snapshot are greyed like the others restored from it, unless their topic
 //! was heard live while the code loaded.
 
-use leptos::prelude::{Set, SetValue, Update, UpdateValue, WithValue};
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use leptos::prelude::{set_timeout, GetUntracked, Set, SetValue, Update, UpdateValue, WithValue};
 
 use crate::lamp::systems::{code, SourceKind};
 use crate::lamp::DirectoryEvent;
 
 use super::Store;
 use crate::net::template_module;
+
+/// How long after a failed chunk fetch it is tried again (a new connection tries at once).
+const RETRY_MS: u64 = 15_000;
+
+/// What the notice says when `kind`'s chunk cannot be fetched.
+fn failed_words(kind: SourceKind) -> String {
+    format!(
+        "Lampboard could not load what it needs for {} lamps: the network is out of reach. It tries again in a moment.",
+        kind.label()
+    )
+}
 
 /// Where a lamp system's code stands on this page, once asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +62,9 @@ impl Store {
         wasm_bindgen_futures::spawn_local(async move {
             match code::load(kind).await {
                 Ok(builder) => {
+                    if store.notice.get_untracked().as_deref() == Some(&failed_words(kind)) {
+                        store.notice.set(None);
+                    }
                     code::install(kind, builder);
                     let Some(events) = store.directory.try_update_value(|d| d.install_code())
                     else {
@@ -66,10 +83,11 @@ impl Store {
                             }
                         }
                     });
-                    store.notice.set(Some(format!(
-                        "Lampboard could not load what it needs for {} lamps: the network is out of reach. It tries again when it reconnects.",
-                        kind.label()
-                    )));
+                    store.notice.set(Some(failed_words(kind)));
+                    set_timeout(
+                        move || store.retry_code_loads(),
+                        Duration::from_millis(RETRY_MS),
+                    );
                 }
             }
         });
@@ -87,7 +105,16 @@ impl Store {
         }
     }
 
-    /// A new connection: chunks that failed to load are fetched again.
+    /// Whether a system's chunk could not be fetched (its messages stay held until a retry):
+    /// the first screen does not wait for it.
+    pub(super) fn code_failed(&self) -> bool {
+        self.code_loads
+            .try_with_value(|loads| loads.iter().any(|(_, l)| *l == CodeLoad::Failed))
+            .unwrap_or(false)
+    }
+
+    /// A new connection, or [`RETRY_MS`] after a failure: chunks that failed to load are
+    /// fetched again.
     pub(super) fn retry_code_loads(&self) {
         let failed: Vec<SourceKind> = self
             .code_loads
@@ -122,7 +149,12 @@ impl Store {
                 .unwrap_or_default()
         };
         let mut stale = Vec::new();
+        let mut added = Vec::new();
         for (held, events) in replayed.unwrap_or_default() {
+            added.extend(events.iter().filter_map(|e| match e {
+                DirectoryEvent::Added(id) => Some(id.clone()),
+                _ => None,
+            }));
             if restored.contains(&held.topic) {
                 stale.extend(events.iter().filter_map(|e| match e {
                     DirectoryEvent::Added(id) | DirectoryEvent::Updated { id, .. } => {
@@ -145,15 +177,22 @@ impl Store {
                 signal.update(|v| v.stale = true);
             }
         }
+        // A change waiting in the offline queue for one of them shows on its card, as it
+        // does for lamps that were there when the queue was read.
+        if !added.is_empty() {
+            store.show_queue_on(|id| added.contains(id));
+        }
     }
 
     /// The snapshot's messages went in: if some wait for code, their topics are kept so the
     /// lamps the wait brings are restored ones.
     pub(super) fn restored_while_waiting<'a>(&self, topics: impl Iterator<Item = &'a str>) {
-        if self.directory.with_value(|d| d.waiting_for_code()) {
-            self.restored_waiting
-                .set_value(topics.map(str::to_owned).collect());
-        }
+        let waiting = self.directory.with_value(|d| d.waiting_for_code());
+        self.restored_waiting.set_value(if waiting {
+            topics.map(str::to_owned).collect()
+        } else {
+            BTreeSet::new()
+        });
     }
 
     /// A live message: its topic is no longer only the last visit's.

@@ -115,8 +115,14 @@ impl Store {
 
     /// Shows the waiting changes on their cards (after the profile's snapshot was replayed).
     pub(super) fn show_queue_on_cards(&self) {
+        self.show_queue_on(|_| true);
+    }
+
+    /// Shows the waiting changes on the cards `which` picks (lamps a replay brought after
+    /// the queue was read: their system's code came later).
+    pub(super) fn show_queue_on(&self, which: impl Fn(&LampId) -> bool) {
         let entries = self.queue.with_value(|q| q.entries().to_vec());
-        for entry in entries {
+        for entry in entries.into_iter().filter(|e| which(&e.lamp_id())) {
             if let Some(signal) = self.lamp(&entry.lamp_id()) {
                 let changes = entry.lamp_changes();
                 signal.update(|v| show_queued(v, &changes));

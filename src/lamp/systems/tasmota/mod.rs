@@ -36,6 +36,19 @@ pub fn discovery_filters() -> Vec<String> {
     vec![format!("{DISCOVERY_PREFIX}/+/config")]
 }
 
+/// What the page subscribes to before this system's code has loaded: the discovery, and
+/// under each listed device's default `stat/` and `tele/` roots, so what they say (or what
+/// the last visit kept of it) waits for the code instead of going nowhere. Wider than the
+/// exact topics the system subscribes to once in, which then replace them.
+pub fn waiting_filters(topics: &[String]) -> Vec<String> {
+    let mut filters = discovery_filters();
+    for t in listed_topics(topics) {
+        filters.push(format!("stat/{t}/#"));
+        filters.push(format!("tele/{t}/#"));
+    }
+    filters
+}
+
 /// The device topics the user listed, as the system keeps them: trimmed, blank lines and
 /// repeats left out.
 pub fn listed_topics(topics: &[String]) -> Vec<String> {
