@@ -28,7 +28,8 @@ if (env[flagsKey]) {
 }
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: source, env, stdio: ["ignore", "inherit", "inherit"] });
 
-const cargoArgs = ["build", "--quiet", "-p", "lampboard-templates", "--lib", "--target", "wasm32-unknown-unknown"];
+// A cdylib only here: the crate itself is an rlib (templates/Cargo.toml says why).
+const cargoArgs = ["rustc", "--quiet", "-p", "lampboard-templates", "--lib", "--target", "wasm32-unknown-unknown", "--crate-type", "cdylib"];
 if (release) cargoArgs.push("--release");
 run("cargo", cargoArgs);
 
