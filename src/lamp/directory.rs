@@ -23,7 +23,7 @@ use super::read::ReadError;
 use super::state::StateUpdate;
 use super::system::{CommandResult, Found, LampSpec, LampSystem, Outgoing};
 use super::systems;
-use super::topic_match::filter_matches;
+use super::topic_match::matches_any;
 use super::{Lamp, LampId, SourceKind, Unreadable};
 
 /// Which systems are on and where they live; the settings page edits this.
@@ -271,7 +271,7 @@ impl LampDirectory {
         // What waited for a system switched off (or moved to other topics) waits no more.
         let filters = &self.system_filters;
         self.deferred
-            .retain_configs(|topic| filters.iter().any(|f| filter_matches(f, topic)));
+            .retain_configs(|topic| matches_any(filters, topic));
         let keeps = |lamp: &Lamp, systems: &[Box<dyn LampSystem>]| {
             let kind = lamp.source_kind();
             unchanged.contains(&kind) || systems.iter().any(|s| s.kind() == kind && s.keeps(lamp))
@@ -333,7 +333,7 @@ impl LampDirectory {
             .chain(self.routes.availability.keys())
             .collect();
         for topic in bound {
-            if !filters.iter().any(|f| filter_matches(f, topic)) {
+            if !matches_any(&filters, topic) {
                 filters.push(topic.clone());
             }
         }
@@ -342,7 +342,7 @@ impl LampDirectory {
 
     /// Whether a system's own filters already bring this topic.
     fn covered(&self, topic: &str) -> bool {
-        self.system_filters.iter().any(|f| filter_matches(f, topic))
+        matches_any(&self.system_filters, topic)
     }
 
     /// Collects the systems' discovery filters again (after settings or a system's own change).

@@ -19,3 +19,9 @@ pub fn filter_matches(filter: &str, topic: &str) -> bool {
         }
     }
 }
+
+/// Whether any of `filters` matches `topic`: a system's or the directory's filter list asked
+/// about one message.
+pub fn matches_any(filters: &[String], topic: &str) -> bool {
+    filters.iter().any(|f| filter_matches(f, topic))
+}

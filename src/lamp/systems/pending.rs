@@ -5,7 +5,7 @@
 
 use super::SourceKind;
 use crate::lamp::system::{Found, LampSystem, Outgoing};
-use crate::lamp::topic_match::filter_matches;
+use crate::lamp::topic_match::matches_any;
 use crate::lamp::LampId;
 
 /// The stand-in for one system.
@@ -43,10 +43,7 @@ impl LampSystem for PendingSystem {
         _payload: &[u8],
         _known: &dyn Fn(&LampId) -> bool,
     ) -> Option<Vec<Found>> {
-        self.filters
-            .iter()
-            .any(|f| filter_matches(f, topic))
-            .then(|| vec![Found::NeedsCode(self.kind)])
+        matches_any(&self.filters, topic).then(|| vec![Found::NeedsCode(self.kind)])
     }
 
     fn on_connect(&self) -> Vec<Outgoing> {

@@ -16,7 +16,7 @@ use crate::lamp::state::StateUpdate;
 use crate::lamp::system::{
     Binding, BindingRef, CommandResult, Found, LampSpec, LampSystem, Outgoing,
 };
-use crate::lamp::topic_match::filter_matches;
+use crate::lamp::topic_match::matches_any;
 use crate::lamp::{Capabilities, Lamp, LampId};
 
 /// Last topic levels that address a lamp's command or query, never a lamp of their own:
@@ -73,7 +73,7 @@ impl SeedSystem {
 
     /// Whether a topic can be a seed lamp.
     pub fn claims(&self, topic: &str) -> bool {
-        !is_command_topic(topic) && self.filters.iter().any(|f| filter_matches(f, topic))
+        !is_command_topic(topic) && matches_any(&self.filters, topic)
     }
 }
 

@@ -31,7 +31,7 @@ fn failed_words(kind: SourceKind) -> String {
 pub(super) enum CodeLoad {
     /// Loading or loaded: not asked for again.
     Asked,
-    /// The chunk could not be fetched: asked for again on the next connection.
+    /// The chunk could not be fetched: asked for again by the retry or the next connection.
     Failed,
 }
 
@@ -43,7 +43,7 @@ impl Store {
     }
 
     /// Messages wait for `kind`'s code: fetch its chunk (once; a failed fetch is tried
-    /// again on the next connection), then put the system in and replay.
+    /// again [`RETRY_MS`] later and on the next connection), then put the system in and replay.
     pub(super) fn load_system_code(&self, kind: SourceKind) {
         let started = self
             .code_loads
@@ -75,7 +75,7 @@ impl Store {
                 }
                 Err(_) => {
                     // Kept as failed, so the held messages do not refetch one by one: the
-                    // next connection asks again.
+                    // retry timer and the next connection ask again.
                     let _ = store.code_loads.try_update_value(|loads| {
                         for (k, load) in loads.iter_mut() {
                             if *k == kind {
