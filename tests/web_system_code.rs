@@ -49,3 +49,42 @@ async fn zigbee2mqtt_lamps_appear_once_their_systems_code_is_in() {
         page.store.notice.get_untracked()
     );
 }
+
+const STRIP: &str = "wled/a1b2c3";
+
+/// Two systems wait for their code at once, as on a first visit: the lamps whose code is in
+/// wait for the other chunk still on its way (one replay draws them all), but not for long:
+/// a chunk that hangs does not hold them back past the store's short wait.
+#[wasm_bindgen_test]
+async fn one_replay_takes_in_the_chunks_fetched_together_and_a_slow_one_holds_nobody_long() {
+    code::withhold(SourceKind::Zigbee2Mqtt);
+    code::withhold(SourceKind::Wled);
+    code::gate(SourceKind::Wled);
+    let page = mount();
+    page.store
+        .handle_message("zigbee2mqtt/bridge/devices", DEVICES, true);
+    page.store
+        .handle_message(&format!("{STRIP}/status"), b"online", true);
+    settle().await;
+    assert!(
+        page.store.lamp(&LampId(BEDSIDE.into())).is_none(),
+        "Zigbee2MQTT's code is in, but its lamps wait for the WLED chunk fetched with it"
+    );
+    frames::sleep(1_100).await;
+    settle().await;
+    assert!(
+        page.store.lamp(&LampId(BEDSIDE.into())).is_some(),
+        "a chunk still on its way holds the others' lamps back a second at most"
+    );
+    assert!(
+        page.store.lamp(&LampId(STRIP.into())).is_none(),
+        "the strip still waits for its code"
+    );
+    code::open_gate(SourceKind::Wled);
+    settle().await;
+    assert!(
+        page.has(&format!("article.lamp-card[data-lamp=\"{STRIP}\"]")),
+        "the strip came with its code"
+    );
+    assert_eq!(page.all("article.lamp-card").len(), 5);
+}

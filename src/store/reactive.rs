@@ -160,6 +160,9 @@ pub struct Store {
     /// Lamp systems whose code was asked for (`held.rs`; a list: there are six at most, and
     /// each map type is code of its own in the first load).
     code_loads: StoredValue<Vec<(SourceKind, held::CodeLoad)>>,
+    /// Code came in while other chunks were still fetched: the held messages replay once
+    /// the last is in (`held::replay_when_settled`).
+    replay_owed: StoredValue<bool>,
     /// Topics of the last visit's snapshot, while messages wait for code (Home Assistant's
     /// template engine, a lamp system's chunk): a lamp the wait brings from one of them is
     /// restored (stale), unless its topic was heard live meanwhile (`held.rs`).
@@ -302,6 +305,7 @@ impl Store {
             snapshot_write_pending: StoredValue::new(false),
             exact_known: StoredValue::new(Vec::new()),
             code_loads: StoredValue::new(Vec::new()),
+            replay_owed: StoredValue::new(false),
             restored_waiting: StoredValue::new(BTreeSet::new()),
             overlapping: StoredValue::new(BTreeSet::new()),
             dedupe: StoredValue::new(Dedupe::new()),

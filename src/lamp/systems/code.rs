@@ -11,7 +11,11 @@
 //! Per thread (the page has one): a test can make a system wait on its own thread
 //! ([`withhold`]) without touching other tests.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 
 use super::{home_assistant, seed, shelly, tasmota, wled, zigbee2mqtt, SourceKind};
 use crate::chunks::{split_code, ChunkError};
@@ -26,6 +30,29 @@ pub type Builder = fn(&DirectorySettings) -> Box<dyn LampSystem>;
 struct Code {
     installed: Vec<(SourceKind, Builder)>,
     withheld: Vec<SourceKind>,
+    gates: Vec<(SourceKind, Rc<Gate>)>,
+}
+
+/// Holds [`load`] of one system until a test opens it: a chunk still on its way.
+#[derive(Default)]
+struct Gate {
+    open: Cell<bool>,
+    waiting: RefCell<Vec<Waker>>,
+}
+
+/// Resolves once its gate is open.
+struct GateOpen(Rc<Gate>);
+
+impl Future for GateOpen {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0.open.get() {
+            return Poll::Ready(());
+        }
+        self.0.waiting.borrow_mut().push(cx.waker().clone());
+        Poll::Pending
+    }
 }
 
 thread_local! {
@@ -69,8 +96,42 @@ pub fn withhold(kind: SourceKind) {
     });
 }
 
+/// Makes [`load`] of `kind` wait on this thread until [`open_gate`], as a slow chunk does
+/// (tests of what the store does while one chunk is still on its way).
+pub fn gate(kind: SourceKind) {
+    CODE.with(|c| c.borrow_mut().gates.push((kind, Rc::default())));
+}
+
+/// Lets the loads of `kind` that [`gate`] holds finish.
+pub fn open_gate(kind: SourceKind) {
+    let gates = CODE.with(|c| {
+        let mut code = c.borrow_mut();
+        let (open, kept) = std::mem::take(&mut code.gates)
+            .into_iter()
+            .partition::<Vec<_>, _>(|(k, _)| *k == kind);
+        code.gates = kept;
+        open
+    });
+    for (_, gate) in gates {
+        gate.open.set(true);
+        for waker in gate.waiting.take() {
+            waker.wake();
+        }
+    }
+}
+
 /// Fetches `kind`'s code (its chunk in the release build; at once elsewhere).
 pub async fn load(kind: SourceKind) -> Result<Builder, ChunkError> {
+    let gate = CODE.with(|c| {
+        c.borrow()
+            .gates
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, g)| g.clone())
+    });
+    if let Some(gate) = gate {
+        GateOpen(gate).await;
+    }
     match kind {
         SourceKind::Seed => Ok(build_seed as Builder),
         SourceKind::HomeAssistant => home_assistant_code().await,

@@ -7,7 +7,9 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use leptos::prelude::{set_timeout, GetUntracked, Set, SetValue, Update, UpdateValue, WithValue};
+use leptos::prelude::{
+    set_timeout, GetUntracked, GetValue, Set, SetValue, Update, UpdateValue, WithValue,
+};
 
 use crate::lamp::systems::{code, SourceKind};
 use crate::lamp::DirectoryEvent;
@@ -17,6 +19,11 @@ use crate::net::template_module;
 
 /// How long after a failed chunk fetch it is tried again (a new connection tries at once).
 const RETRY_MS: u64 = 15_000;
+
+/// How long a replay that code came in for waits for other chunks still on their way: chunks
+/// fetched together arrive within a few hundred milliseconds even on a slow link, and one
+/// that hangs must not hold back the lamps whose code is in.
+const REPLAY_WAIT_MS: u64 = 1_000;
 
 /// What the notice says when `kind`'s chunk cannot be fetched.
 fn failed_words(kind: SourceKind) -> String {
@@ -29,8 +36,10 @@ fn failed_words(kind: SourceKind) -> String {
 /// Where a lamp system's code stands on this page, once asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum CodeLoad {
-    /// Loading or loaded: not asked for again.
+    /// Being fetched: a replay waits for it, so one replay takes in every chunk in flight.
     Asked,
+    /// In and installed: not asked for again.
+    Loaded,
     /// The chunk could not be fetched: asked for again by the retry or the next connection.
     Failed,
 }
@@ -39,7 +48,7 @@ impl Store {
     /// A config waits for the template engine: fetch it (once per page), then replay.
     pub(super) fn load_templates(&self) {
         let store = *self;
-        template_module::load(move || store.replay_held());
+        template_module::load(move || store.replay_when_settled(true));
     }
 
     /// Messages wait for `kind`'s code: fetch its chunk (once; a failed fetch is tried
@@ -65,25 +74,22 @@ impl Store {
                     if store.notice.get_untracked().as_deref() == Some(&failed_words(kind)) {
                         store.notice.set(None);
                     }
+                    store.set_code_load(kind, CodeLoad::Loaded);
                     code::install(kind, builder);
                     let Some(events) = store.directory.try_update_value(|d| d.install_code())
                     else {
                         return;
                     };
                     store.apply_directory_events(events);
-                    store.replay_held();
+                    store.replay_when_settled(true);
                 }
                 Err(_) => {
                     // Kept as failed, so the held messages do not refetch one by one: the
                     // retry timer and the next connection ask again.
-                    let _ = store.code_loads.try_update_value(|loads| {
-                        for (k, load) in loads.iter_mut() {
-                            if *k == kind {
-                                *load = CodeLoad::Failed;
-                            }
-                        }
-                    });
+                    store.set_code_load(kind, CodeLoad::Failed);
                     store.notice.set(Some(failed_words(kind)));
+                    // Chunks that came in while this one was fetched replay now.
+                    store.replay_when_settled(false);
                     set_timeout(
                         move || store.retry_code_loads(),
                         Duration::from_millis(RETRY_MS),
@@ -91,6 +97,49 @@ impl Store {
                 }
             }
         });
+    }
+
+    fn set_code_load(&self, kind: SourceKind, to: CodeLoad) {
+        let _ = self.code_loads.try_update_value(|loads| {
+            for (k, load) in loads.iter_mut() {
+                if *k == kind {
+                    *load = to;
+                }
+            }
+        });
+    }
+
+    /// Replays what the directory held once no chunk is still being fetched, or
+    /// [`REPLAY_WAIT_MS`] after code came in (`owed`: the held messages wait for it). A
+    /// first visit to a home of five systems fetches five chunks at once, and a replay per
+    /// chunk handled every held message and redrew the cards five times over: the long tasks
+    /// a slow phone feels (Lighthouse's blocking time doubled). One replay after the last
+    /// chunk does that work once; the first screen waits for the chunks either way
+    /// (`arrival`), so nothing shows later there.
+    fn replay_when_settled(&self, owed: bool) {
+        if owed && !self.replay_owed.get_value() {
+            self.replay_owed.set_value(true);
+            let store = *self;
+            set_timeout(
+                move || store.replay_owed_now(),
+                Duration::from_millis(REPLAY_WAIT_MS),
+            );
+        }
+        let in_flight = self
+            .code_loads
+            .try_with_value(|loads| loads.iter().any(|(_, l)| *l == CodeLoad::Asked))
+            .unwrap_or(false);
+        if !in_flight {
+            self.replay_owed_now();
+        }
+    }
+
+    /// The replay [`Self::replay_when_settled`] owes, if it has not run yet.
+    fn replay_owed_now(&self) {
+        if self.replay_owed.try_get_value() == Some(true) {
+            self.replay_owed.set_value(false);
+            self.replay_held();
+        }
     }
 
     /// Loads the code the directory wants before any message asks for it (Tasmota devices
