@@ -88,3 +88,37 @@ async fn one_replay_takes_in_the_chunks_fetched_together_and_a_slow_one_holds_no
     );
     assert_eq!(page.all("article.lamp-card").len(), 5);
 }
+
+/// A replay finds a lamp per held config: the state topics of all of them go out in one
+/// SUBSCRIBE once the replay is through (`store/reactive/outbox.rs`), not a packet (and a
+/// recomputed subscription set) per lamp.
+#[wasm_bindgen_test]
+async fn a_replay_subscribes_once_for_every_lamp_it_finds() {
+    code::withhold(SourceKind::HomeAssistant);
+    let page = mount();
+    let before = page.rec.subscribed.borrow().len();
+    let names = ["desk", "shelf", "porch"];
+    for name in names {
+        let config = format!(
+            r#"{{"schema":"json","name":"{name}","command_topic":"replay/{name}/set","state_topic":"replay/{name}/state","brightness":true,"supported_color_modes":["brightness"]}}"#
+        );
+        page.store.handle_message(
+            &format!("homeassistant/light/{name}/config"),
+            config.as_bytes(),
+            true,
+        );
+    }
+    settle().await;
+    assert_eq!(
+        page.all("article.lamp-card").len(),
+        3,
+        "every held config became a card"
+    );
+    let subscribed = page.rec.subscribed.borrow();
+    let new: Vec<&Vec<String>> = subscribed[before..].iter().collect();
+    assert_eq!(new.len(), 1, "one SUBSCRIBE for the replay: {new:?}");
+    for name in names {
+        let topic = format!("replay/{name}/state");
+        assert!(new[0].contains(&topic), "{topic} in {:?}", new[0]);
+    }
+}

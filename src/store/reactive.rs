@@ -29,6 +29,7 @@ pub use arrival::{
 };
 mod held;
 mod offline;
+mod outbox;
 mod profiles;
 mod sync;
 pub use arranged::SceneReport;
@@ -163,6 +164,9 @@ pub struct Store {
     /// Code came in while other chunks were still fetched: the held messages replay once
     /// the last is in (`held::replay_when_settled`).
     replay_owed: StoredValue<bool>,
+    /// Subscription changes and state requests held back while a run of messages is handled
+    /// together (`outbox.rs`); None outside such a run.
+    outbox: StoredValue<Option<outbox::Outbox>>,
     /// Topics of the last visit's snapshot, while messages wait for code (Home Assistant's
     /// template engine, a lamp system's chunk): a lamp the wait brings from one of them is
     /// restored (stale), unless its topic was heard live meanwhile (`held.rs`).
@@ -306,6 +310,7 @@ impl Store {
             exact_known: StoredValue::new(Vec::new()),
             code_loads: StoredValue::new(Vec::new()),
             replay_owed: StoredValue::new(false),
+            outbox: StoredValue::new(None),
             restored_waiting: StoredValue::new(BTreeSet::new()),
             overlapping: StoredValue::new(BTreeSet::new()),
             dedupe: StoredValue::new(Dedupe::new()),
@@ -833,7 +838,7 @@ impl Store {
                     });
                     regroup = true;
                 }
-                DirectoryEvent::SubscriptionsChanged => self.sync_subscriptions(),
+                DirectoryEvent::SubscriptionsChanged => self.subscriptions_changed(),
                 DirectoryEvent::Publish(messages) => ask_state.extend(messages),
                 DirectoryEvent::TemplatesNeeded => self.load_templates(),
                 DirectoryEvent::CodeNeeded(kind) => self.load_system_code(kind),
@@ -846,7 +851,7 @@ impl Store {
         }
         // Zigbee2MQTT does not retain states: ask new lamps for theirs, after the
         // subscriptions above went out, so the answer finds us subscribed.
-        self.publish_quietly(ask_state);
+        self.ask_quietly(ask_state);
     }
 
     /// The user changed a lamp: publish what its system expects (one message or several),

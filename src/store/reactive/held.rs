@@ -199,24 +199,27 @@ impl Store {
         };
         let mut stale = Vec::new();
         let mut added = Vec::new();
-        for (held, events) in replayed.unwrap_or_default() {
-            added.extend(events.iter().filter_map(|e| match e {
-                DirectoryEvent::Added(id) => Some(id.clone()),
-                _ => None,
-            }));
-            if restored.contains(&held.topic) {
-                stale.extend(events.iter().filter_map(|e| match e {
-                    DirectoryEvent::Added(id) | DirectoryEvent::Updated { id, .. } => {
-                        Some(id.clone())
-                    }
+        // One SUBSCRIBE for every lamp the replay finds, not one per lamp.
+        store.batched(|| {
+            for (held, events) in replayed.unwrap_or_default() {
+                added.extend(events.iter().filter_map(|e| match e {
+                    DirectoryEvent::Added(id) => Some(id.clone()),
                     _ => None,
                 }));
+                if restored.contains(&held.topic) {
+                    stale.extend(events.iter().filter_map(|e| match e {
+                        DirectoryEvent::Added(id) | DirectoryEvent::Updated { id, .. } => {
+                            Some(id.clone())
+                        }
+                        _ => None,
+                    }));
+                }
+                // Held messages were not kept for an offline start when they arrived (they
+                // did nothing then): those about lamps are kept now.
+                let about_lamps = store.apply_directory_events_about_lamps(events);
+                store.remember(&held.topic, &held.payload, about_lamps);
             }
-            // Held messages were not kept for an offline start when they arrived (they
-            // did nothing then): those about lamps are kept now.
-            let about_lamps = store.apply_directory_events_about_lamps(events);
-            store.remember(&held.topic, &held.payload, about_lamps);
-        }
+        });
         // Drawn now: a lamp and the held messages about it (its availability, its state)
         // show together, not one frame apart; and, as `restore_snapshot` does, before the
         // restored ones are greyed, so the next frame does not mark them live.

@@ -138,9 +138,11 @@ impl Store {
             return;
         };
         let snapshot = Snapshot::from_json(&text);
-        for (topic, payload) in snapshot.messages() {
-            self.handle(topic, payload, true);
-        }
+        self.batched(|| {
+            for (topic, payload) in snapshot.messages() {
+                self.handle(topic, payload, true);
+            }
+        });
         self.restored_while_waiting(snapshot.messages().map(|(topic, _)| topic));
         self.snapshot.set_value(snapshot);
         // Draw the restored states now, so the next frame's redraw does not mark them live.
