@@ -41,44 +41,6 @@ pub fn known_color(view: &LampView) -> Option<Rgb> {
     view.shown.display_rgb()
 }
 
-/// A tile's classes: what the stylesheet draws it by (on, unknown, greyed, unreachable,
-/// unreadable, coloured).
-pub fn tile_classes(view: &LampView) -> String {
-    let mut classes = String::from("lamp-card lamp-tile");
-    let flags = [
-        (view.shown.on == Some(true), " is-on"),
-        (view.shown.on.is_none(), " is-unknown"),
-        (view.stale, " is-stale"),
-        (!view.lamp.available, " is-unavailable"),
-        (view.lamp.unreadable.is_some(), " is-unreadable"),
-        (known_color(view).is_some(), " has-color"),
-    ];
-    for (set, class) in flags {
-        if set {
-            classes.push_str(class);
-        }
-    }
-    classes
-}
-
-/// A tile's inline style: the `--lamp` colour the stylesheet paints its glow and bulb from
-/// (its light while on, its last known colour otherwise) and the `--glow` strength (its
-/// brightness, while on); empty for a lamp with neither.
-pub fn tile_style(view: &LampView) -> String {
-    let lit = glow(view);
-    let mut style = String::new();
-    if let Some(color) = lit.map(|(c, _)| c).or_else(|| known_color(view)) {
-        style.push_str(&format!("--lamp: {}", css_rgb(color)));
-    }
-    if let Some((_, level)) = lit {
-        if !style.is_empty() {
-            style.push_str("; ");
-        }
-        style.push_str(&format!("--glow: {:.2}", 0.25 + 0.75 * level));
-    }
-    style
-}
-
 /// One lamp as a tile. Reads only its own signal, so other lamps' messages never re-render
 /// it; keeps the class names and data attributes the end-to-end tests and the benchmark
 /// read (`article.lamp-card[data-lamp]`, `.switch`, `.delivery`, `data-confirmed`).
@@ -93,16 +55,36 @@ pub fn LampTile(id: LampId, lamp: RwSignal<LampView>) -> impl IntoView {
     let on = move || lamp.with(|v| v.shown.on == Some(true));
     let on_known = move || lamp.with(|v| v.shown.on.is_some());
     let available = move || lamp.with(|v| v.lamp.available);
+    let glow_color = move || {
+        lamp.with(|v| {
+            glow(v)
+                .map(|(c, _)| c)
+                .or_else(|| known_color(v))
+                .map(css_rgb)
+                .unwrap_or_default()
+        })
+    };
+    let glow_level = move || {
+        lamp.with(|v| {
+            glow(v)
+                .map(|(_, l)| format!("{:.2}", 0.25 + 0.75 * l))
+                .unwrap_or_default()
+        })
+    };
+    let stale = move || lamp.with(|v| v.stale);
     let toggle_label = move || lamp.with(|v| switch_label(&v.lamp.name, v.shown.on));
     let open_label =
         move || lamp.with(|v| format!("{}: colour, brightness and details", v.lamp.name));
 
     view! {
-        // The classes and the glow are one binding each, not one per class and property: a
-        // tile's build and every redraw run a dozen fewer effects.
         <article
-            class=move || lamp.with(tile_classes)
-            style=move || lamp.with(tile_style)
+            class="lamp-card lamp-tile"
+            class:is-on=on
+            class:is-unknown=move || !on_known()
+            class:is-stale=stale
+            class:is-unavailable=move || !available()
+            class:is-unreadable=move || lamp.with(|v| v.lamp.unreadable.is_some())
+            class:has-color=move || lamp.with(|v| known_color(v).is_some())
             data-lamp=id.get_value().0
             // What the broker last said (not the optimistic state): `cargo xtask bench`
             // times a click until this changes.
@@ -111,6 +93,8 @@ pub fn LampTile(id: LampId, lamp: RwSignal<LampView>) -> impl IntoView {
                 Some(false) => "off",
                 None => "unknown",
             })
+            style:--lamp=glow_color
+            style:--glow=glow_level
         >
             // The toggle's hit area is the whole tile but the open button's corner. A switch
             // while on/off is known; a plain button ("Turn … on") while it is not, since
