@@ -90,8 +90,8 @@ async fn one_replay_takes_in_the_chunks_fetched_together_and_a_slow_one_holds_no
 }
 
 /// A replay finds a lamp per held config: the state topics of all of them go out in one
-/// SUBSCRIBE once the replay is through (`store/reactive/outbox.rs`), not a packet (and a
-/// recomputed subscription set) per lamp.
+/// SUBSCRIBE once the replay is through (`store/reactive/outbox.rs` sends it at the batch's
+/// end). This holds the result; that the set is computed once is not visible from here.
 #[wasm_bindgen_test]
 async fn a_replay_subscribes_once_for_every_lamp_it_finds() {
     code::withhold(SourceKind::HomeAssistant);

@@ -199,7 +199,7 @@ impl Store {
         };
         let mut stale = Vec::new();
         let mut added = Vec::new();
-        // One SUBSCRIBE for every lamp the replay finds, not one per lamp.
+        // The subscriptions for every lamp the replay finds are computed and sent once.
         store.batched(|| {
             for (held, events) in replayed.unwrap_or_default() {
                 added.extend(events.iter().filter_map(|e| match e {

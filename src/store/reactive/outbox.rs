@@ -1,8 +1,9 @@
 //! What the directory's events ask the broker for (new subscriptions, state requests), sent
 //! once for a run of messages handled together instead of once per message. A replay of held
-//! discovery configs, or a last visit's snapshot, finds a lamp per message: each one used to
-//! recompute the subscriptions and send a SUBSCRIBE of its own, work that grew with the square
-//! of the lamps and was a third of the replay's long task on a slow phone.
+//! discovery configs, or a last visit's snapshot, finds a lamp per message, and each one
+//! recomputed the whole subscription set (the filters reduced, the exact topics matched):
+//! work that grew with the square of the lamps, a third of the replay's long task in a CPU
+//! profile of a throttled first visit.
 
 use leptos::prelude::{UpdateValue, WithValue};
 
@@ -61,13 +62,17 @@ impl Store {
         if ask.is_empty() {
             return;
         }
-        let mut ask = Some(ask);
-        let _ = self.outbox.try_update_value(|o| {
-            if let Some(o) = o.as_mut() {
-                o.ask.extend(ask.take().unwrap_or_default());
-            }
-        });
-        if let Some(ask) = ask {
+        let unbatched = self
+            .outbox
+            .try_update_value(move |o| match o.as_mut() {
+                Some(o) => {
+                    o.ask.extend(ask);
+                    None
+                }
+                None => Some(ask),
+            })
+            .flatten();
+        if let Some(ask) = unbatched {
             self.publish_quietly(ask);
         }
     }
